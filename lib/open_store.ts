@@ -1,0 +1,104 @@
+/**
+ * Opening a store from a URL: Redis (`redis://`, `rediss://`) or the embedded
+ * store (`file:PATH`, `memory:`), chosen explicitly or from the environment.
+ *
+ * @module
+ */
+
+import { CommandStore } from "./command_store.ts";
+import type { StreamStore } from "./store.ts";
+import { connectRedis, type RedisConnectionOptions } from "./redis_connection.ts";
+import { redactUrl } from "./redact_url.ts";
+
+/** Where the embedded store lives when nothing else is said. */
+export const DEFAULT_DB_PATH = "./.rstream/streams.db";
+
+/** Options of {@linkcode openStore}. */
+export interface OpenStoreOptions extends RedisConnectionOptions {
+  /** Environment lookup (default `Deno.env.get`, returning `undefined` where not permitted). */
+  env?: (name: string) => string | undefined;
+}
+
+/** Reads an environment variable, `undefined` when unset or not permitted. */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Which store a URL (or, without one, the environment) selects:
+ * the URL if given, else `REDIS_URL`, else `file:` + `RSTREAM_DB`, else
+ * `file:./.rstream/streams.db`.
+ *
+ * @example The default is the embedded store
+ * ```ts
+ * import { resolveStoreUrl } from "@rstream/rstream";
+ * console.assert(resolveStoreUrl(undefined, () => undefined) === "file:./.rstream/streams.db");
+ * console.assert(resolveStoreUrl("memory:") === "memory:");
+ * ```
+ */
+export function resolveStoreUrl(
+  url?: string,
+  env: (name: string) => string | undefined = readEnv,
+): string {
+  if (url !== undefined && url !== "") return url;
+  const redisUrl = env("REDIS_URL");
+  if (redisUrl) return redisUrl;
+  const db = env("RSTREAM_DB");
+  return `file:${db || DEFAULT_DB_PATH}`;
+}
+
+/**
+ * Opens a store. Without a URL it uses `REDIS_URL`, then `RSTREAM_DB`, then
+ * the embedded store in `./.rstream/streams.db`. Accepted URLs:
+ * `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS; CA from
+ * `options.tls.ca` or the file named by `RSTREAM_TLS_CA`), `file:PATH` and
+ * `memory:` (embedded).
+ *
+ * @example Publish and read back on the in-memory embedded store
+ * ```ts
+ * import { openStore } from "@rstream/rstream";
+ * await using store = await openStore("memory:");
+ * const id = await store.add("app:event", { sensor_id: "sensor2", temp: "0.42" });
+ * const [entry] = await store.range("app:event");
+ * console.assert(entry.id === id && entry.fields.sensor_id === "sensor2");
+ * ```
+ *
+ * @throws {TypeError} for an unsupported or malformed URL (printed redacted).
+ * @throws {ConnectionError} when Redis cannot be reached.
+ * @throws {AuthenticationError} for a wrong user or password.
+ */
+export async function openStore(
+  url?: string,
+  options: OpenStoreOptions = {},
+): Promise<StreamStore> {
+  const env = options.env ?? readEnv;
+  const resolved = resolveStoreUrl(url, env);
+  if (resolved.startsWith("redis://") || resolved.startsWith("rediss://")) {
+    const caFile = env("RSTREAM_TLS_CA");
+    const tls = caFile && !options.tls?.ca
+      ? { ...options.tls, ca: await Deno.readTextFile(caFile) }
+      : options.tls;
+    return new CommandStore(await connectRedis(resolved, { ...options, ...(tls ? { tls } : {}) }));
+  }
+  if (resolved === "memory:" || resolved.startsWith("file:")) {
+    const { openEmbeddedConnection } = await import("./local_store/embedded_connection.ts");
+    const path = resolved === "memory:"
+      ? ":memory:"
+      : resolved.slice("file:".length).replace(/^\/\/(?=\/)/, "");
+    if (path === "") {
+      throw new TypeError(
+        `Invalid store URL '${resolved}': file: needs a path, as in file:./streams.db`,
+      );
+    }
+    return new CommandStore(await openEmbeddedConnection(path, { displayUrl: resolved }));
+  }
+  throw new TypeError(
+    `Unsupported store URL '${
+      redactUrl(resolved)
+    }': use redis://host:port, rediss://host:port, file:PATH or memory:`,
+  );
+}
