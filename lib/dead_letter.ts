@@ -1,0 +1,62 @@
+/**
+ * The dead-letter stream: where the consumer worker moves an entry that was
+ * delivered too many times, with what is needed to inspect and replay it.
+ *
+ * @module
+ */
+
+import type { Fields } from "./store.ts";
+
+/** What a dead-letter entry records about the entry it stands for. */
+export interface DeadLetter {
+  /** The stream the entry came from. */
+  stream: string;
+  /** Its ID there. */
+  id: string;
+  /** The group that gave up on it. */
+  group: string;
+  /** The consumer that moved it. */
+  consumer: string;
+  /** How many times it was delivered. */
+  deliveries: number;
+  /** The last error its handler threw, when known. */
+  error: string;
+  /** Its original fields. */
+  fields: Fields;
+}
+
+/**
+ * The flat fields of a dead-letter entry: the original fields are kept as one
+ * JSON field so they never collide with the bookkeeping fields.
+ *
+ * @example
+ * ```ts
+ * import { deadLetterFields, parseDeadLetter } from "@rstream/rstream";
+ * const letter = { stream: "s", id: "1-0", group: "g", consumer: "c", deliveries: 4, error: "boom", fields: { a: "1" } };
+ * console.assert(parseDeadLetter(deadLetterFields(letter)).fields.a === "1");
+ * ```
+ */
+export function deadLetterFields(letter: DeadLetter): Fields {
+  return {
+    stream: letter.stream,
+    id: letter.id,
+    group: letter.group,
+    consumer: letter.consumer,
+    deliveries: String(letter.deliveries),
+    error: letter.error,
+    fields: JSON.stringify(letter.fields),
+  };
+}
+
+/** Reads a dead-letter entry's fields back. */
+export function parseDeadLetter(fields: Fields): DeadLetter {
+  return {
+    stream: fields.stream ?? "",
+    id: fields.id ?? "",
+    group: fields.group ?? "",
+    consumer: fields.consumer ?? "",
+    deliveries: Number(fields.deliveries ?? 0),
+    error: fields.error ?? "",
+    fields: JSON.parse(fields.fields ?? "{}"),
+  };
+}

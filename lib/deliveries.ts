@@ -1,0 +1,111 @@
+/**
+ * The consumer worker as an async iterator: each delivery is acked
+ * explicitly, when the caller is done with it.
+ *
+ * @module
+ */
+
+import {
+  consume,
+  type ConsumeOptions,
+  type ConsumeStats,
+  type Delivery,
+} from "./consumer_worker.ts";
+
+/** A delivery to ack (or fail) by hand. */
+export interface AckableDelivery extends Delivery {
+  /** Marks it processed: the worker acks it; resolves once the ack was sent. */
+  ack(): Promise<void>;
+  /** Marks it failed: it stays pending, to be retried after `claimIdleMs`. */
+  fail(error?: unknown): Promise<void>;
+}
+
+/**
+ * Consumes a group as an async iterator. Up to `concurrency` deliveries
+ * (default: `count`, 10) may be held un-acked at once. Leaving the loop stops
+ * the worker; deliveries not acked by then stay pending.
+ *
+ * @example Ack by hand
+ * ```ts
+ * import { deliveries, openStore } from "@rstream/rstream";
+ * await using store = await openStore("memory:");
+ * await store.add("jobs", { task: "resize" });
+ * const options = { store, stream: "jobs", group: "g", consumer: "c1", start: "0", maxHandled: 1 };
+ * for await (const delivery of deliveries(options)) {
+ *   await delivery.ack();
+ * }
+ * console.assert((await store.pendingSummary("jobs", "g")).count === 0);
+ * ```
+ */
+export function deliveries(options: ConsumeOptions): AsyncIterableIterator<AckableDelivery> & {
+  /** What the worker did, once the iteration ended. */
+  readonly stats: Promise<ConsumeStats>;
+} {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const ready: AckableDelivery[] = [];
+  const waiting: ((value: IteratorResult<AckableDelivery>) => void)[] = [];
+  const settlers = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
+  const acked = new Map<string, () => void>();
+  let finished = false;
+  const push = (delivery: AckableDelivery) => {
+    const next = waiting.shift();
+    if (next) next({ value: delivery, done: false });
+    else ready.push(delivery);
+  };
+  const stats = consume(
+    (delivery) =>
+      new Promise<void>((resolve, reject) => {
+        settlers.set(delivery.id, { resolve, reject });
+        push({
+          ...delivery,
+          ack: () =>
+            new Promise<void>((done) => {
+              acked.set(delivery.id, done);
+              settlers.get(delivery.id)?.resolve();
+            }),
+          fail: (error?: unknown) => {
+            settlers.get(delivery.id)?.reject(error ?? new Error("failed by the caller"));
+            return Promise.resolve();
+          },
+        });
+      }),
+    {
+      ...options,
+      concurrency: options.concurrency ?? options.count ?? 10,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === "handled" || event.type === "failed") {
+          settlers.delete(event.delivery.id);
+          acked.get(event.delivery.id)?.();
+          acked.delete(event.delivery.id);
+        }
+        options.onEvent?.(event);
+      },
+    },
+  ).finally(() => {
+    finished = true;
+    options.signal?.removeEventListener("abort", onAbort);
+    for (const next of waiting.splice(0)) next({ value: undefined, done: true });
+  });
+  const stop = async (): Promise<IteratorResult<AckableDelivery>> => {
+    controller.abort();
+    for (const { reject } of settlers.values()) reject(new Error("iteration stopped before ack"));
+    await stats;
+    return { value: undefined, done: true };
+  };
+  return {
+    stats,
+    next() {
+      const delivery = ready.shift();
+      if (delivery) return Promise.resolve({ value: delivery, done: false });
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return: stop,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * rstream: Redis Streams pub/sub for Deno — a typed store over Redis or an
+ * embedded SQLite store, and an at-least-once consumer worker.
+ *
+ * A topic is a stream; producers {@linkcode StreamStore.add} entries; consumer
+ * groups share the work; entries are acked after they were processed; what
+ * failed stays pending (the dead-letter of the article) and is reclaimed and
+ * retried; streams are trimmed by length or age.
+ *
+ * @example Publish a reading and consume it through a group
+ * ```ts
+ * import { consume, openStore } from "@rstream/rstream";
+ *
+ * await using store = await openStore("memory:"); // or "redis://127.0.0.1:6379"
+ * await store.createGroup("app:event", "workers", { start: "0", mkStream: true });
+ * await store.add("app:event", { sensor_id: "sensor2", temp: "0.42", humidity: "0.61" });
+ *
+ * await consume((delivery) => {
+ *   console.log(`processing ${delivery.id}`, delivery.fields);
+ * }, { store, stream: "app:event", group: "workers", consumer: "c1", maxHandled: 1 });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./lib/stream_id.ts";
+export * from "./lib/connection.ts";
+export * from "./lib/reply_error.ts";
+export * from "./lib/errors.ts";
+export * from "./lib/store.ts";
+export * from "./lib/command_args.ts";
+export * from "./lib/reply_parsers.ts";
+export { CommandStore } from "./lib/command_store.ts";
+export { checkRedisUrl, connectRedis } from "./lib/redis_connection.ts";
+export type { RedisConnectionOptions, TlsOptions } from "./lib/redis_connection.ts";
+export * from "./lib/open_store.ts";
+export * from "./lib/redact_url.ts";
+export * from "./lib/tail.ts";
+export * from "./lib/checkpoint_reader.ts";
+export * from "./lib/consumer_worker.ts";
+export * from "./lib/deliveries.ts";
+export * from "./lib/dead_letter.ts";
+export * from "./lib/fan_out.ts";
+export * from "./lib/json_codec.ts";
