@@ -1,0 +1,110 @@
+/**
+ * The binaries `deno task compile` builds and the permissions baked into each.
+ *
+ * One table, read by scripts/compile.ts (to build), by the tests (to run each
+ * entry point with exactly these flags, and to check that none grants
+ * everything) and mirrored by the `produce`/`consume` tasks in deno.json.
+ *
+ * @module
+ */
+
+/** Where the default embedded store and the spool live, relative to the working directory. */
+export const DATA_DIR = ".rstream";
+
+/** Environment variables the store opener reads (see lib/open_store.ts). */
+export const STORE_ENV = ["REDIS_URL", "RSTREAM_DB", "RSTREAM_TLS_CA"] as const;
+
+/**
+ * Permissions of the producer and consumer: any host (the Redis URL is only
+ * known at run time), the store's three variables, and files only under
+ * `.rstream/` of the working directory. `node:sqlite` opens the database,
+ * its `-wal`/`-shm`/`-journal` files and creates the directory: all inside it.
+ * `--no-prompt` makes a missing permission an error instead of a prompt.
+ */
+export const SCRIPT_PERMISSIONS: readonly string[] = [
+  "--allow-net",
+  `--allow-env=${STORE_ENV.join(",")}`,
+  `--allow-read=${DATA_DIR}`,
+  `--allow-write=${DATA_DIR}`,
+  "--no-prompt",
+];
+
+/** One binary of `deno task compile`. */
+export interface Binary {
+  /** Output file name (`.exe` is added for Windows targets). */
+  name: string;
+  /** Entry point, relative to the repository root. */
+  entry: string;
+  /** Permission flags baked in at compile time. */
+  permissions: readonly string[];
+  /** Modules loaded by dynamic import, included explicitly. */
+  include: readonly string[];
+}
+
+/** The embedded backend is imported dynamically by openStore(). */
+const EMBEDDED = ["lib/local_store/embedded_connection.ts"];
+
+/** What `deno task compile` builds. */
+export const BINARIES: readonly Binary[] = [
+  {
+    name: "rstream",
+    entry: "cli.ts",
+    // The shell also reads its history path and terminal settings.
+    permissions: [
+      "--allow-net",
+      `--allow-env=${[...STORE_ENV, "RSTREAM_HISTORY", "HOME", "NO_COLOR", "TERM"].join(",")}`,
+      `--allow-read=${DATA_DIR}`,
+      `--allow-write=${DATA_DIR}`,
+      "--no-prompt",
+    ],
+    include: EMBEDDED,
+  },
+  {
+    name: "rstream-produce",
+    entry: "scripts/producer.ts",
+    permissions: SCRIPT_PERMISSIONS,
+    include: EMBEDDED,
+  },
+  {
+    name: "rstream-consume",
+    entry: "scripts/consumer.ts",
+    permissions: SCRIPT_PERMISSIONS,
+    include: EMBEDDED,
+  },
+];
+
+/** The targets `deno compile --target` accepts that we ship. */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+/** A shipped compile target. */
+export type Target = typeof TARGETS[number];
+
+/**
+ * The `deno compile` arguments for one binary; `target` absent = the host,
+ * written to `dist/NAME`, else to `dist/TARGET/NAME`.
+ */
+export function compileArgs(binary: Binary, options: { target?: Target } = {}): string[] {
+  const exe = options.target?.includes("windows") ? ".exe" : "";
+  const output = options.target
+    ? `dist/${options.target}/${binary.name}${exe}`
+    : `dist/${binary.name}`;
+  return [
+    "compile",
+    "--config",
+    "deno.json",
+    "--frozen-lockfile",
+    "--exclude-unused-npm",
+    ...binary.permissions,
+    ...binary.include.flatMap((path) => ["--include", path]),
+    ...(options.target ? ["--target", options.target] : []),
+    "--output",
+    output,
+    binary.entry,
+  ];
+}

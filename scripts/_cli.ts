@@ -1,0 +1,130 @@
+/**
+ * What the producer and consumer scripts share: usage errors, strict number
+ * options, stopping on SIGINT/SIGTERM, and abortable sleeps.
+ *
+ * @module
+ */
+
+/** Bad command-line input: printed as one line plus the usage, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Exit code for bad input. */
+export const EXIT_USAGE = 2;
+
+/**
+ * Turns the errors `node:util` parseArgs throws into one short line.
+ */
+export function usageErrorFrom(error: unknown): UsageError {
+  if (error instanceof UsageError) return error;
+  const code = (error as { code?: string })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^']*)'/.exec(message)?.[1];
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option ${option ?? message}`);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return new UsageError(
+        option ? `option ${option.replace(/^(-\w), /, "")} needs a value` : message,
+      );
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? message}`);
+  }
+  return new UsageError(message.split("\n")[0]!);
+}
+
+/**
+ * Parses a whole number option (digits only; `1e3`, `-1`, `1.5` are refused).
+ *
+ * @throws {UsageError} naming the option and the value.
+ */
+export function intOption(
+  value: string | undefined,
+  name: string,
+  options: { min?: number; max?: number } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  const min = options.min ?? 0;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${name} must be a whole number >= ${min}, got '${value}'`);
+  }
+  const n = Number(value);
+  if (n < min || (options.max !== undefined && n > options.max)) {
+    throw new UsageError(
+      `--${name} must be ${
+        options.max === undefined ? `>= ${min}` : `${min}..${options.max}`
+      }, got ${n}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * Parses a positive decimal option such as a rate or a threshold.
+ *
+ * @throws {UsageError} naming the option and the value.
+ */
+export function numberOption(
+  value: string | undefined,
+  name: string,
+  options: { positive?: boolean } = {},
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(value)) {
+    throw new UsageError(`--${name} must be a number, got '${value}'`);
+  }
+  const n = Number(value);
+  if (options.positive && !(n > 0)) {
+    throw new UsageError(`--${name} must be greater than 0, got ${value}`);
+  }
+  return n;
+}
+
+/**
+ * An `AbortSignal` that aborts on the first SIGINT or SIGTERM (SIGINT and
+ * SIGBREAK on Windows). Dispose it to remove the listeners.
+ */
+export function shutdownSignal():
+  & { signal: AbortSignal; received: () => string | undefined }
+  & Disposable {
+  const controller = new AbortController();
+  let received: string | undefined;
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+  const listeners = signals.map((name) => {
+    const listener = () => {
+      received ??= name;
+      controller.abort(new Error(`received ${name}`));
+    };
+    Deno.addSignalListener(name, listener);
+    return [name, listener] as const;
+  });
+  return {
+    signal: controller.signal,
+    received: () => received,
+    [Symbol.dispose]() {
+      for (const [name, listener] of listeners) Deno.removeSignalListener(name, listener);
+    },
+  };
+}
+
+/** Waits `ms`, or less when `signal` aborts (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** The message of an error, for a one-line `error: …` report. */
+export function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+}

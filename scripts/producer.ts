@@ -1,0 +1,244 @@
+/**
+ * The seed article's producer: `deno task produce SENSOR_ID [options]`
+ * publishes sensor readings `{sensor_id, temp, humidity}` to `app:event`
+ * and prints `message <id> sent`. With `--spool PATH` each reading is first
+ * committed to an embedded spool and forwarded to Redis in the background.
+ * Run with `--help` for the options.
+ *
+ * @module
+ */
+
+import { openStore, resolveStoreUrl } from "../lib/open_store.ts";
+import type { Fields, StreamStore } from "../lib/store.ts";
+import { openSpool } from "../lib/spool.ts";
+import { type ForwardEvent, forwardSpool } from "../lib/spool_forwarder.ts";
+import { errorLine, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
+import {
+  makeReading,
+  parseProducerArgs,
+  PRODUCER_USAGE,
+  type ProducerOptions,
+} from "./_producer_options.ts";
+
+/** Largest batch sent in one round trip at high rates. */
+const MAX_BATCH = 1000;
+/** How long a stop waits for a reading in flight before giving up. */
+const STOP_GRACE_MS = 5000;
+
+/**
+ * Calls `send(n)` until `count` readings went out (0 = until aborted): one at
+ * a time with `intervalMs` between, or at `rate` per second in batches of
+ * whatever is due. A send in progress is never interrupted.
+ */
+async function pace(
+  options: ProducerOptions,
+  signal: AbortSignal,
+  send: (n: number) => Promise<void>,
+): Promise<number> {
+  const total = options.count === 0 ? Infinity : options.count;
+  let sent = 0;
+  if (options.rate !== undefined) {
+    const rate = options.rate;
+    const t0 = performance.now();
+    while (sent < total && !signal.aborted) {
+      const due = Math.min(total, Math.floor((performance.now() - t0) * rate / 1000) + 1);
+      if (due > sent) {
+        const n = Math.min(due - sent, MAX_BATCH);
+        await send(n);
+        sent += n;
+      } else await sleep(Math.max(1, t0 + (sent * 1000) / rate - performance.now()), signal);
+    }
+    return sent;
+  }
+  while (sent < total && !signal.aborted) {
+    await send(1);
+    sent++;
+    if (sent < total && options.intervalMs > 0) await sleep(options.intervalMs, signal);
+  }
+  return sent;
+}
+
+function print(options: ProducerOptions, line: { id?: string; seq?: number; fields: Fields }) {
+  if (options.json) {
+    console.log(JSON.stringify({
+      ...(line.id !== undefined ? { id: line.id } : { spool_seq: line.seq }),
+      stream: options.stream,
+      fields: line.fields,
+    }));
+  } else if (line.id !== undefined) console.log(`message ${line.id} sent`);
+  else console.log(`reading ${line.seq} spooled`);
+}
+
+async function sendDirect(store: StreamStore, options: ProducerOptions, n: number) {
+  const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
+  const readings = Array.from({ length: n }, () => makeReading(options.sensorId));
+  if (n === 1) {
+    const id = await store.add(options.stream, readings[0]!, { ...trim, id: options.id ?? "*" });
+    print(options, { id: id!, fields: readings[0]! });
+    return;
+  }
+  const ids = await store.addMany(options.stream, readings, trim);
+  ids.forEach((id, i) => print(options, { id, fields: readings[i]! }));
+}
+
+/** Runs `work`; after a stop it waits at most STOP_GRACE_MS for it. */
+async function withStopGrace(signal: AbortSignal, work: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const grace = new Promise<false>((resolve) => {
+    const start = () => timer = setTimeout(() => resolve(false), STOP_GRACE_MS);
+    if (signal.aborted) start();
+    else signal.addEventListener("abort", start, { once: true });
+  });
+  try {
+    return await Promise.race([work.then(() => true), grace]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise<number> {
+  const store = await openStore(options.url);
+  try {
+    const finished = await withStopGrace(
+      signal,
+      pace(options, signal, (n) => sendDirect(store, options, n)),
+    );
+    if (!finished) {
+      console.error(
+        `error: stopped with a reading in flight: ${store.displayUrl} did not answer within ${STOP_GRACE_MS} ms; it may or may not have been added`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Logs forwarder events on stderr, once per outage rather than once per retry. */
+function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void {
+  let down = false;
+  let lastWarning = 0;
+  return (event) => {
+    switch (event.type) {
+      case "forwarded":
+        if (down) console.error(`Redis reachable again; forwarding spooled readings`);
+        down = false;
+        console.error(
+          `forwarded ${event.count} reading${
+            event.count === 1 ? "" : "s"
+          } to ${options.stream} (spool_seq ${event.firstSeq}..${event.lastSeq})`,
+        );
+        break;
+      case "already-forwarded":
+        console.error(
+          `${event.count} spooled reading${
+            event.count === 1 ? " was" : "s were"
+          } already in ${options.stream} (spool_seq ${event.firstSeq}..${event.lastSeq}); removed from the spool`,
+        );
+        break;
+      case "unreachable":
+      case "stalled": {
+        const now = Date.now();
+        if (down && now - lastWarning < 30_000) break;
+        const why = event.type === "stalled"
+          ? `Redis has not answered for ${Math.round(event.waitedMs / 1000)} s`
+          : `${errorLine(event.error)}`;
+        console.error(
+          `warning: ${why}; ${event.spooled} reading${
+            event.spooled === 1 ? "" : "s"
+          } spooled, forwarding when Redis is back`,
+        );
+        down = true;
+        lastWarning = now;
+        break;
+      }
+      case "error":
+        console.error(`warning: forwarding: ${errorLine(event.error)}`);
+        break;
+    }
+  };
+}
+
+async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promise<number> {
+  const url = resolveStoreUrl(options.url);
+  if (!/^rediss?:\/\//.test(url)) {
+    throw new UsageError(
+      `--spool forwards to Redis: give --url redis://HOST:PORT or set REDIS_URL (the store would be ${url})`,
+    );
+  }
+  await using spool = await openSpool(options.spool!, {
+    stream: options.stream,
+    device: options.spoolDevice,
+    maxEntries: options.spoolMax,
+  });
+  const stopForwarding = new AbortController();
+  const forwarding = forwardSpool(spool, {
+    url,
+    signal: stopForwarding.signal,
+    onEvent: forwardLogger(options),
+  });
+  let lastDropWarning = 0;
+  const spoolReading = async () => {
+    const { reading, dropped } = await spool.append(makeReading(options.sensorId));
+    print(options, { seq: reading.seq, fields: reading.fields });
+    if (dropped > 0 && Date.now() - lastDropWarning > 5000) {
+      lastDropWarning = Date.now();
+      console.error(
+        `warning: spool full (--spool-max ${options.spoolMax}): dropped the oldest readings, ${spool.dropped} so far`,
+      );
+    }
+  };
+  try {
+    await pace(options, signal, async (n) => {
+      for (let i = 0; i < n; i++) await spoolReading();
+    });
+    if (options.count !== 0) {
+      const deadline = Date.now() + options.drainMs;
+      while (!signal.aborted && Date.now() < deadline && await spool.length() > 0) {
+        await sleep(50, signal);
+      }
+    }
+  } finally {
+    stopForwarding.abort();
+    await forwarding;
+    const left = await spool.length();
+    if (left > 0 || spool.dropped > 0) {
+      console.error(
+        `spool: ${left} reading${left === 1 ? "" : "s"} still spooled in ${options.spool}${
+          spool.dropped ? `, ${spool.dropped} dropped` : ""
+        }; they are forwarded on the next run`,
+      );
+    }
+  }
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  let options: ProducerOptions | "help";
+  try {
+    options = parseProducerArgs(args);
+  } catch (error) {
+    console.error(`error: ${errorLine(error)}\n${PRODUCER_USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (options === "help") {
+    console.log(PRODUCER_USAGE);
+    return 0;
+  }
+  using shutdown = shutdownSignal();
+  try {
+    return options.spool !== undefined
+      ? await runSpooled(options, shutdown.signal)
+      : await runDirect(options, shutdown.signal);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n${PRODUCER_USAGE}`);
+      return EXIT_USAGE;
+    }
+    console.error(`error: ${errorLine(error)}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
