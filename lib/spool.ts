@@ -1,0 +1,202 @@
+/**
+ * An edge device's spool: readings committed to an embedded store first, each
+ * numbered with the device's spool sequence, until a forwarder moves them on.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { openStore } from "./open_store.ts";
+import type { Fields, StreamStore } from "./store.ts";
+
+/** Options of {@linkcode openSpool}. */
+export interface SpoolOptions {
+  /** The stream the readings are for (the forwarder's target). */
+  stream: string;
+  /** The device's name, carried in every reading as `spool_device`. */
+  device: string;
+  /** Keep at most this many readings; beyond it the oldest are dropped (default 100000). */
+  maxEntries?: number;
+}
+
+/** A reading waiting in the spool. */
+export interface SpooledReading {
+  /** The device's spool sequence number (1, 2, …; never reused). */
+  seq: number;
+  /** The reading's fields, including `spool_device`, `spool_seq` and `spool_ts`. */
+  fields: Fields;
+}
+
+/** What {@linkcode Spool.append} did. */
+export interface AppendResult {
+  /** The reading as committed. */
+  reading: SpooledReading;
+  /** How many of the oldest readings were dropped to stay within `maxEntries`. */
+  dropped: number;
+}
+
+const DEVICE_KEY = "spool:device";
+
+/**
+ * A spool over an embedded store. Each reading is one entry of the stream
+ * `spool:<stream>` whose ID is `<seq>-0`, so the sequence is committed in the
+ * same write as the reading and survives deletions (the stream's last ID).
+ * One process appends to a spool at a time.
+ */
+export class Spool implements AsyncDisposable {
+  /** The stream the readings are for. */
+  readonly stream: string;
+  /** The device's name. */
+  readonly device: string;
+  /** The bound on the number of readings kept. */
+  readonly maxEntries: number;
+  /** The stream inside the spool that holds the readings. */
+  readonly key: string;
+  /** The embedded store underneath. */
+  readonly store: StreamStore;
+  /** Readings dropped since the spool was opened. */
+  dropped = 0;
+  #seq: number;
+  #length: number;
+  #waiters = new Set<() => void>();
+
+  /** Use {@linkcode openSpool}. */
+  constructor(
+    store: StreamStore,
+    options: Required<SpoolOptions> & { seq: number; length: number },
+  ) {
+    this.store = store;
+    this.stream = options.stream;
+    this.device = options.device;
+    this.maxEntries = options.maxEntries;
+    this.key = `spool:${options.stream}`;
+    this.#seq = options.seq;
+    this.#length = options.length;
+  }
+
+  /** The last sequence number given out. */
+  get lastSeq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Commits a reading with the next sequence number, then drops the oldest
+   * readings beyond `maxEntries`.
+   */
+  async append(fields: Fields): Promise<AppendResult> {
+    const seq = this.#seq + 1;
+    const stamped: Fields = {
+      ...fields,
+      spool_device: this.device,
+      spool_seq: String(seq),
+      spool_ts: String(Date.now()),
+    };
+    await this.store.add(this.key, stamped, { id: `${seq}-0` });
+    this.#seq = seq;
+    let dropped = 0;
+    if (++this.#length > this.maxEntries) {
+      dropped = await this.store.trim(this.key, { maxLen: this.maxEntries });
+      this.dropped += dropped;
+      this.#length = await this.store.len(this.key);
+    }
+    for (const wake of this.#waiters) wake();
+    return { reading: { seq, fields: stamped }, dropped };
+  }
+
+  /** The oldest `count` readings, in order. */
+  async peek(count: number): Promise<SpooledReading[]> {
+    const entries = await this.store.range(this.key, { count });
+    return entries.map((entry) => ({ seq: Number(entry.id.split("-")[0]), fields: entry.fields }));
+  }
+
+  /** Deletes readings by sequence number; returns how many were there. */
+  async remove(seqs: readonly number[]): Promise<number> {
+    if (seqs.length === 0) return 0;
+    const removed = await this.store.del(this.key, seqs.map((seq) => `${seq}-0`));
+    this.#length = Math.max(0, this.#length - removed);
+    return removed;
+  }
+
+  /** How many readings wait in the spool. */
+  async length(): Promise<number> {
+    this.#length = await this.store.len(this.key);
+    return this.#length;
+  }
+
+  /** Resolves on the next {@linkcode Spool.append}, after `timeoutMs`, or on abort. */
+  appended(options: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return new Promise((resolve) => {
+      if (options.signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        options.signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, options.timeoutMs);
+      this.#waiters.add(done);
+      options.signal?.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Closes the embedded store. */
+  async close(): Promise<void> {
+    for (const wake of this.#waiters) wake();
+    await this.store.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Opens (creating it and its directory if needed) the spool at `path`. A
+ * spool belongs to one device: opening it under another name fails.
+ *
+ * @example Spool a reading while offline
+ * ```ts
+ * import { openSpool } from "@rstream/rstream";
+ * const dir = await Deno.makeTempDir();
+ * await using spool = await openSpool(`${dir}/spool.db`, { stream: "app:event", device: "sensor2" });
+ * const { reading } = await spool.append({ sensor_id: "sensor2", temp: "0.42", humidity: "0.1" });
+ * console.assert(reading.seq === 1 && reading.fields.spool_seq === "1");
+ * ```
+ *
+ * @throws {Error} when the spool belongs to another device.
+ */
+export async function openSpool(path: string, options: SpoolOptions): Promise<Spool> {
+  if (path === "") throw new TypeError("openSpool() needs a path");
+  if (options.device === "") throw new TypeError("openSpool() needs a device name");
+  await Deno.mkdir(dirname(path), { recursive: true });
+  const store = await openStore(`file:${path}`);
+  try {
+    const owner = await store.get(DEVICE_KEY);
+    if (owner === null) await store.set(DEVICE_KEY, options.device);
+    else if (owner !== options.device) {
+      throw new Error(
+        `Spool ${path} belongs to device '${owner}', not '${options.device}'; use --spool-device ${owner} or another spool path`,
+      );
+    }
+    const key = `spool:${options.stream}`;
+    const length = await store.len(key);
+    // The stream's last ID outlives deleted readings: sequences are never reused.
+    const seq = await store.info(key).then(
+      (info) => Number(info.lastGeneratedId.split("-")[0]),
+      (error) => {
+        if (length === 0) return 0; // no such stream yet
+        throw error;
+      },
+    );
+    return new Spool(store, {
+      stream: options.stream,
+      device: options.device,
+      maxEntries: options.maxEntries ?? 100_000,
+      seq,
+      length,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
