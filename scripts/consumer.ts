@@ -1,0 +1,195 @@
+/**
+ * The seed article's consumers: `deno task consume GROUP CONSUMER` is a member
+ * of a consumer group, run by the library's at-least-once worker
+ * ({@linkcode consume}); `deno task consume --reader CONSUMER` is the plain
+ * reader that resumes from its checkpoint `<CONSUMER>:lastid`
+ * ({@linkcode readFromCheckpoint}). Run with `--help` for the options.
+ *
+ * @module
+ */
+
+import { consume, type Delivery, type WorkerEvent } from "../lib/consumer_worker.ts";
+import { readFromCheckpoint } from "../lib/checkpoint_reader.ts";
+import { openStore } from "../lib/open_store.ts";
+import type { Fields, StreamStore } from "../lib/store.ts";
+import { errorLine, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
+import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
+
+/** Prints one event as text or as one JSON object. */
+type Printer = (event: string, data: Record<string, unknown>, text: string) => void;
+
+function printer(json: boolean): Printer {
+  return (event, data, text) => console.log(json ? JSON.stringify({ event, ...data }) : text);
+}
+
+/** The article's processing: simulated work, and a failure when temp is above the threshold. */
+async function work(options: ConsumerOptions, fields: Fields): Promise<void> {
+  const { min, max } = options.work;
+  const ms = min + Math.floor(Math.random() * (max - min + 1));
+  if (ms > 0) await sleep(ms); // not cut short by a stop: the entry is finished and acked
+  const temp = Number(fields.temp);
+  if (options.failAbove !== undefined && temp > options.failAbove) {
+    throw new Error(`temp ${fields.temp} is above ${options.failAbove}`);
+  }
+}
+
+async function runGroup(
+  store: StreamStore,
+  options: ConsumerOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const print = printer(options.json);
+  const onEvent = (event: WorkerEvent) => {
+    switch (event.type) {
+      case "handled":
+        print("finished", { id: event.delivery.id }, `finished processing ${event.delivery.id}`);
+        break;
+      case "failed":
+        print(
+          "failed",
+          { id: event.delivery.id, error: errorLine(event.error) },
+          `failed processing ${event.delivery.id}: ${errorLine(event.error)}; left pending`,
+        );
+        break;
+      case "dead-lettered":
+        print(
+          "dead-lettered",
+          {
+            id: event.delivery.id,
+            deliveries: event.delivery.deliveries,
+            deadLetterStream: event.deadLetterStream,
+            error: event.error,
+          },
+          `dead-lettered ${event.delivery.id} to ${event.deadLetterStream} after ${
+            event.delivery.deliveries - 1
+          } deliveries: ${event.error}`,
+        );
+        break;
+      case "reclaimed":
+        print("claimed", { ids: event.ids }, `claimed ${event.ids.join(" ")}`);
+        break;
+      case "deleted":
+        print("deleted", { id: event.id }, `skipped ${event.id}: deleted from the stream`);
+        break;
+      case "group-created":
+        console.error(`created group ${event.group} on ${event.stream} starting at ${event.start}`);
+        break;
+      case "consumer-removed":
+        console.error(`removed idle consumer ${event.consumer}`);
+        break;
+      case "error":
+        console.error(
+          `warning: ${errorLine(event.error)}${
+            event.repeated ? ` (and ${event.repeated} times more)` : ""
+          }`,
+        );
+        break;
+    }
+  };
+  const handler = async (delivery: Delivery) => {
+    print(
+      "processing",
+      {
+        id: delivery.id,
+        stream: delivery.stream,
+        fields: delivery.fields,
+        deliveries: delivery.deliveries,
+        consumer: delivery.consumer,
+      },
+      `processing ${delivery.id} ${JSON.stringify(delivery.fields)}${
+        delivery.deliveries > 1 ? ` (delivery ${delivery.deliveries})` : ""
+      }`,
+    );
+    await work(options, delivery.fields);
+  };
+  await consume(handler, {
+    store,
+    stream: options.stream,
+    group: options.group!,
+    consumer: options.consumer,
+    start: options.startFrom,
+    count: options.count,
+    blockMs: options.blockMs,
+    concurrency: options.concurrency,
+    signal,
+    onEvent,
+    ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
+    ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
+    ...(options.deadLetter !== undefined ? { deadLetterStream: options.deadLetter } : {}),
+    ...(options.max !== undefined ? { maxHandled: options.max } : {}),
+  });
+  return 0;
+}
+
+async function runReader(
+  store: StreamStore,
+  options: ConsumerOptions,
+  signal: AbortSignal,
+): Promise<number> {
+  const print = printer(options.json);
+  let current: string | undefined;
+  try {
+    await readFromCheckpoint(async (entry) => {
+      current = entry.id;
+      print(
+        "processing",
+        { id: entry.id, stream: options.stream, fields: entry.fields },
+        `processing ${entry.id} ${JSON.stringify(entry.fields)}`,
+      );
+      await work(options, entry.fields);
+      print("finished", { id: entry.id }, `finished processing ${entry.id}`);
+    }, {
+      store,
+      stream: options.stream,
+      consumer: options.consumer,
+      start: options.startFrom as "$" | "0",
+      blockMs: options.blockMs,
+      count: options.count,
+      signal,
+      ...(options.max !== undefined ? { maxHandled: options.max } : {}),
+      onIdle: (lastId) => print("idle", { lastId }, `No new messages after ID: ${lastId}`),
+    });
+  } catch (error) {
+    console.error(
+      `error: ${current ? `processing ${current} failed: ` : ""}${
+        errorLine(error)
+      }; the checkpoint ${options.consumer}:lastid stays before it, so the next run reads it again`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  let options: ConsumerOptions | "help";
+  try {
+    options = parseConsumerArgs(args);
+  } catch (error) {
+    console.error(`error: ${errorLine(error)}\n${CONSUMER_USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (options === "help") {
+    console.log(CONSUMER_USAGE);
+    return 0;
+  }
+  using shutdown = shutdownSignal();
+  let store: StreamStore;
+  try {
+    store = await openStore(options.url);
+  } catch (error) {
+    console.error(`error: ${errorLine(error)}`);
+    return 1;
+  }
+  try {
+    return options.mode === "group"
+      ? await runGroup(store, options, shutdown.signal)
+      : await runReader(store, options, shutdown.signal);
+  } catch (error) {
+    console.error(`error: ${errorLine(error)}`);
+    return 1;
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
