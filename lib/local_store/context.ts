@@ -1,0 +1,130 @@
+/**
+ * What every embedded command handler works with: the database, a cache of
+ * prepared statements, the command's clock reading, and key lookups that
+ * answer WRONGTYPE like Redis.
+ *
+ * @module
+ */
+
+import type { DatabaseSync, StatementSync } from "node:sqlite";
+import type { RedisReply } from "../connection.ts";
+import { wrongTypeError } from "./replies.ts";
+import { formatId, type StreamId } from "./ids.ts";
+
+/** A stream's row in `keys`. */
+export interface StreamRow {
+  id: number;
+  last_ms: number;
+  last_seq: number;
+  entries_added: number;
+  max_del_ms: number;
+  max_del_seq: number;
+  length: number;
+}
+
+/** A key's row in `keys` (type and, for strings, value). */
+export interface KeyRow extends StreamRow {
+  type: "string" | "stream";
+  value: string | null;
+}
+
+/** An entry row. */
+export interface EntryRow {
+  ms: number;
+  seq: number;
+  fields: string;
+}
+
+/** Formats an entry row as Redis replies it: `[id, [field, value, ...]]`. */
+export function entryReply(row: EntryRow): RedisReply {
+  return [formatId(row.ms, row.seq), JSON.parse(row.fields) as string[]];
+}
+
+/** The execution context of embedded commands. */
+export class Context {
+  readonly db: DatabaseSync;
+  readonly #clock: () => number;
+  readonly #statements = new Map<string, StatementSync>();
+  /** The clock reading of the running command (Redis's command time snapshot). */
+  now = 0;
+  /** Set by handlers that changed data, so blocked readers get woken. */
+  wrote = false;
+
+  constructor(db: DatabaseSync, clock: () => number) {
+    this.db = db;
+    this.#clock = clock;
+  }
+
+  /** Reads the clock once for the command about to run. */
+  tick(): void {
+    this.now = Math.floor(this.#clock());
+  }
+
+  /** A prepared statement for `sql`, prepared once per connection. */
+  q(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Looks a key up. */
+  key(name: string): KeyRow | undefined {
+    return this.q("SELECT * FROM keys WHERE name = ?").get(name) as KeyRow | undefined;
+  }
+
+  /** Looks a stream up; undefined when missing, WRONGTYPE when another type. */
+  stream(name: string): StreamRow | undefined {
+    const row = this.key(name);
+    if (row !== undefined && row.type !== "stream") throw wrongTypeError();
+    return row;
+  }
+
+  /** Creates an empty stream key. */
+  createStream(name: string): StreamRow {
+    this.wrote = true;
+    return this.q(
+      "INSERT INTO keys (name, type) VALUES (?, 'stream') RETURNING *",
+    ).get(name) as unknown as StreamRow;
+  }
+
+  /** Writes a stream row's counters back. */
+  saveStream(s: StreamRow): void {
+    this.wrote = true;
+    this.q(
+      `UPDATE keys SET last_ms = ?, last_seq = ?, entries_added = ?, max_del_ms = ?,
+       max_del_seq = ?, length = ? WHERE id = ?`,
+    ).run(s.last_ms, s.last_seq, s.entries_added, s.max_del_ms, s.max_del_seq, s.length, s.id);
+  }
+
+  /** Deletes a key and everything that belongs to it. */
+  deleteKey(id: number): void {
+    this.wrote = true;
+    this.q("DELETE FROM entries WHERE key_id = ?").run(id);
+    this.q("DELETE FROM pel WHERE key_id = ?").run(id);
+    this.q("DELETE FROM consumers WHERE key_id = ?").run(id);
+    this.q("DELETE FROM groups WHERE key_id = ?").run(id);
+    this.q("DELETE FROM keys WHERE id = ?").run(id);
+  }
+
+  /** The first entry's ID, or undefined when the stream is empty. */
+  firstId(keyId: number): StreamId | undefined {
+    return this.q(
+      "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms, seq LIMIT 1",
+    ).get(keyId) as StreamId | undefined;
+  }
+
+  /** Whether the entry exists. */
+  entryExists(keyId: number, id: StreamId): boolean {
+    return this.q("SELECT 1 FROM entries WHERE key_id = ? AND ms = ? AND seq = ?")
+      .get(keyId, id.ms, id.seq) !== undefined;
+  }
+
+  /** One entry, or undefined. */
+  entry(keyId: number, id: StreamId): EntryRow | undefined {
+    return this.q("SELECT ms, seq, fields FROM entries WHERE key_id = ? AND ms = ? AND seq = ?")
+      .get(keyId, id.ms, id.seq) as EntryRow | undefined;
+  }
+}
