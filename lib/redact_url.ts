@@ -8,7 +8,9 @@
  * ```
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, "$1");
+  // The userinfo ends at the last `@` before the path, as URL parsers read it, so a
+  // password holding a raw `@` is dropped whole.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
 }
 
 /** Replaces every occurrence of `secret` in `text` with `***`. */
