@@ -41,25 +41,32 @@ type Client = ReturnType<typeof createClient>;
 
 /** Checks a `redis://`/`rediss://` URL, throwing a `TypeError` that never shows the password. */
 export function checkRedisUrl(url: string): URL {
+  // A password holding a raw `/`, `?` or `#` (base64 passwords often do) ends the
+  // authority early (and `redis:u:pw@host` has none), so messages print the URL
+  // without everything up to its last `@`.
+  const shown = redactUrl(url).replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?).*@/is, "$1");
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new TypeError(
-      `Invalid Redis URL '${redactUrl(url)}': expected redis://[user:password@]host[:port][/db]`,
+      `Invalid Redis URL '${shown}': expected redis://[user:password@]host[:port][/db]`,
     );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new TypeError(
-      `Unsupported URL scheme '${parsed.protocol}' in '${
-        redactUrl(url)
-      }': use redis:// or rediss://`,
+      `Unsupported URL scheme '${parsed.protocol}' in '${shown}': use redis:// or rediss://`,
     );
   }
   const db = parsed.pathname.replace(/^\//, "");
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes("@")) {
+    throw new TypeError(
+      `Invalid Redis URL '${shown}': '@' after the host; percent-encode '/', '?', '#' and '@' in the user and password`,
+    );
+  }
   if (db !== "" && !/^\d+$/.test(db)) {
     throw new TypeError(
-      `Invalid database index '${db}' in '${redactUrl(url)}': expected a number like /0`,
+      `Invalid database index '${db}' in '${shown}': expected a number like /0`,
     );
   }
   return parsed;
