@@ -25,7 +25,13 @@ import { checkAddId, checkRangeBound, checkReadId } from "./stream_id.ts";
  */
 export function checkInteger(value: unknown, name: string, min = 0): number {
   if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`${name} must be a number, got ${JSON.stringify(value)}`);
+    // JSON.stringify shows NaN as null and throws on a bigint.
+    const shown = typeof value === "number"
+      ? "NaN"
+      : typeof value === "bigint"
+      ? `${value}n`
+      : JSON.stringify(value) ?? typeof value;
+    throw new TypeError(`${name} must be a number, got ${shown}`);
   }
   if (!Number.isSafeInteger(value) || value < min) {
     throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
@@ -195,9 +201,10 @@ export function xclaimArgs(
   group: string,
   options: ClaimOptions & { justId?: boolean },
 ): string[] {
-  if (!Array.isArray(options.ids) || options.ids.length === 0) {
-    throw new RangeError("Claim at least one ID");
+  if (!Array.isArray(options.ids)) {
+    throw new TypeError(`ids must be an array of IDs, got ${typeof options.ids}`);
   }
+  if (options.ids.length === 0) throw new RangeError("Claim at least one ID");
   return [
     "XCLAIM",
     checkName(stream, "Stream name"),
