@@ -152,7 +152,7 @@ export function checkAddId(id: string): string {
   }
   const parsed = parseStreamId(id);
   if (parsed.ms === 0n && parsed.seq === 0n) {
-    throw new RangeError(`Invalid stream ID '0-0': XADD needs an ID greater than 0-0`);
+    throw new RangeError(`Invalid stream ID '${id}': XADD needs an ID greater than 0-0`);
   }
   return id;
 }
@@ -190,7 +190,9 @@ export function checkReadId(id: string, allowed: readonly string[] = ["$"]): str
     parseStreamId(id, { incomplete: "start" });
   } catch {
     throw new RangeError(
-      `Invalid stream ID '${id}': expected ${allowed.join(", ")} or an ID like 1526919030474-0`,
+      `Invalid stream ID '${id}': expected ${
+        allowed.length ? `${allowed.join(", ")} or ` : ""
+      }an ID like 1526919030474-0`,
     );
   }
   return id;
