@@ -164,7 +164,7 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
     ) {
       const what = code === "ECONNREFUSED" || /ECONNREFUSED/.test(error.message)
         ? "connection refused"
-        : /timeout|ETIMEDOUT/i.test(`${name} ${error.message}`)
+        : code === "ETIMEDOUT" || /timeout|ETIMEDOUT/i.test(`${name} ${error.message}`)
         ? "connection timed out"
         : "connection lost";
       return new ConnectionError(
