@@ -1,0 +1,177 @@
+/**
+ * The shape of a shell command's one definition. From it come the commander
+ * parser (`program.ts`), the usage line, `help`, completion (`completion.ts`)
+ * and the rule that lets commands omit the stream after `use`.
+ *
+ * @module
+ */
+
+import type { RunContext } from "./context.ts";
+
+/** What an argument holds; completion and the implicit-stream rule use it. */
+export type ArgKind =
+  | "stream"
+  | "group"
+  | "consumer"
+  | "id"
+  | "field"
+  | "pattern"
+  | "command"
+  | "word";
+
+/** A positional argument. */
+export interface ArgSpec {
+  /** Its name, shown upper-case in usage (`STREAM`). */
+  name: string;
+  /** What it holds. */
+  kind: ArgKind;
+  /** Whether it may be left out (default: required). */
+  optional?: boolean;
+  /** Whether it takes the rest of the arguments (`ID…`). */
+  variadic?: boolean;
+  /** One line for help. */
+  description: string;
+}
+
+/** An option. */
+export interface OptionSpec {
+  /** Long name without dashes, as in `count` for `--count`. */
+  name: string;
+  /** The value's placeholder (`N`, `ID`, `MS`); absent for a flag. */
+  value?: string;
+  /** What the value holds, for completion. */
+  kind?: ArgKind;
+  /** Whether the option must be given. */
+  required?: boolean;
+  /** Parse the value as an integer at least this (0 or 1). */
+  integerMin?: number;
+  /** One line for help. */
+  description: string;
+}
+
+/** The parsed input a command runs with. */
+export interface Invocation {
+  /** Positional values, in definition order; a variadic one is a `string[]`. */
+  args: (string | string[] | undefined)[];
+  /** Option values by long name (integers already parsed). */
+  options: Record<string, string | number | boolean | undefined>;
+}
+
+/** One shell command. */
+export interface CommandSpec {
+  /** `add`, or `group create` for a subcommand. */
+  name: string;
+  /** One line for `help`. */
+  summary: string;
+  /** Positional arguments, in order. */
+  args: ArgSpec[];
+  /** Options. */
+  options?: OptionSpec[];
+  /** Example lines for `help COMMAND`. */
+  examples: string[];
+  /** Extra usage text, such as "one of --maxlen or --minid". */
+  usageNote?: string;
+  /** Takes its words as they are, without option parsing (`raw`). */
+  rawWords?: boolean;
+  /** Runs the command; parse and validation errors are thrown before anything is written. */
+  run(context: RunContext, input: Invocation): Promise<void>;
+}
+
+/** The usage line of a command: `range STREAM [START [END]] [--count N] [--rev]`. */
+export function usageOf(spec: CommandSpec): string {
+  let args = "";
+  let closing = "";
+  for (const arg of spec.args) {
+    const name = arg.name.toUpperCase() + (arg.variadic ? "…" : "");
+    if (arg.optional) {
+      args += ` [${name}`;
+      closing += "]";
+    } else {
+      args += ` ${name}`;
+    }
+  }
+  const options = (spec.options ?? []).map((option) =>
+    ` [--${option.name}${option.value ? ` ${option.value}` : ""}]`
+  ).join("");
+  return `${spec.name}${args}${closing}${options}`;
+}
+
+const ID_LIKE = /^\(?(\d+(-(\d+|\*))?|[-+$>*])$/;
+
+/** Whether a word looks like a stream ID, range bound or special ID (`$`, `>`, `*`, `-`, `+`). */
+export function looksLikeId(word: string): boolean {
+  return ID_LIKE.test(word);
+}
+
+function fits(spec: CommandSpec, words: string[]): boolean {
+  const required = spec.args.filter((arg) => !arg.optional).length;
+  const variadic = spec.args.some((arg) => arg.variadic);
+  if (words.length < required || (!variadic && words.length > spec.args.length)) return false;
+  return words.every((word, index) => {
+    const arg = spec.args[Math.min(index, spec.args.length - 1)];
+    switch (arg.kind) {
+      case "stream":
+      case "group":
+      case "consumer":
+        return !looksLikeId(word) && !word.includes("=");
+      case "id":
+        return looksLikeId(word) || /^\d+-\d+$/.test(word);
+      case "field":
+        return word.includes("=") || word === "-";
+      default:
+        return true;
+    }
+  });
+}
+
+/** Indices of the positional words among `words` (what follows the command name). */
+export function positionalIndices(spec: CommandSpec, words: string[]): number[] {
+  const valued = new Set(
+    (spec.options ?? []).filter((option) => option.value).map((option) => `--${option.name}`),
+  );
+  const out: number[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === "--") {
+      for (let j = i + 1; j < words.length; j++) out.push(j);
+      break;
+    }
+    if (word.startsWith("--") && word.length > 2) {
+      if (valued.has(word)) i++;
+      continue;
+    }
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Inserts the stream in use where a command's STREAM argument was left out.
+ * The words are kept as typed when they already fit the arguments' kinds
+ * (an ID-looking or `field=value` word is never taken for a name); otherwise
+ * the stream in use goes first, when that makes them fit.
+ *
+ * @example After `use app:event`, `del 1-0 2-0` deletes from app:event
+ * ```ts
+ * import { withImplicitStream } from "./command_spec.ts";
+ * const del = { name: "del", summary: "", examples: [], run: async () => {},
+ *   args: [{ name: "stream", kind: "stream", description: "" },
+ *          { name: "id", kind: "id", variadic: true, description: "" }] } as const;
+ * console.assert(withImplicitStream(del, ["1-0", "2-0"], "app:event").join() === "app:event,1-0,2-0");
+ * console.assert(withImplicitStream(del, ["s", "2-0"], "app:event").join() === "s,2-0");
+ * ```
+ */
+export function withImplicitStream(
+  spec: CommandSpec,
+  words: string[],
+  stream: string | undefined,
+): string[] {
+  if (stream === undefined || spec.args[0]?.kind !== "stream") return words;
+  const positions = positionalIndices(spec, words);
+  const positional = positions.map((i) => words[i]);
+  if (fits(spec, positional)) return words;
+  if (!fits(spec, [stream, ...positional])) return words;
+  const at = positions[0] ?? words.length;
+  const insertAt = positions.length === 0 && words.includes("--") ? words.indexOf("--") : at;
+  return [...words.slice(0, insertAt), stream, ...words.slice(insertAt)];
+}

@@ -1,0 +1,189 @@
+/**
+ * Running one command line: split it, route Redis-syntax stream commands to
+ * the store as is, parse the rest with the command's definition, run it
+ * (Ctrl-C aborts), and turn any failure into one `error: …` line.
+ *
+ * @module
+ */
+
+import { CommanderError } from "commander";
+import { InvalidStreamIdError, StreamIdTooSmallError } from "../errors.ts";
+import { redactUrl } from "../redact_url.ts";
+import { UsageError } from "./_input.ts";
+import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
+import type { Session } from "./context.ts";
+import { buildProgram } from "./program.ts";
+import { isStreamCommand, runRaw } from "./raw.ts";
+import { ALIASES, allCommands, findCommand, parentNames } from "./registry.ts";
+import { splitArgs, UnbalancedQuoteError } from "./tokenize.ts";
+
+/** A failure, with the usage to show when it was bad input. */
+export class CommandFailure extends Error {
+  override name = "CommandFailure";
+  /** The usage line to show, when the input was at fault. */
+  readonly usage: string | undefined;
+  /** Creates it. */
+  constructor(message: string, usage: string | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.usage = usage;
+  }
+}
+
+function isInputError(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof TypeError || error instanceof RangeError ||
+    error instanceof UnbalancedQuoteError || error instanceof InvalidStreamIdError ||
+    error instanceof CommanderError;
+}
+
+function commanderMessage(error: CommanderError): string {
+  return error.message.replace(/^error: /, "").replace(
+    /\n\(Did you mean (.*)\?\)/,
+    "; did you mean $1?",
+  )
+    .replace(/\n/g, " ");
+}
+
+/** The one line an error prints as: `error: WHAT (usage: …)`, never with a password. */
+export function errorLine(error: unknown, usage?: string): string {
+  let message = error instanceof CommanderError
+    ? commanderMessage(error)
+    : error instanceof Error
+    ? error.message
+    : String(error);
+  if (error instanceof CommandFailure) usage = error.usage;
+  else if (!isInputError(error) || error instanceof StreamIdTooSmallError) usage = undefined;
+  message = message.split(/(\s+|['"])/).map(redactUrl).join("").replace(/\s*\n\s*/g, " ");
+  return `error: ${message}${usage ? ` (usage: ${usage})` : ""}`;
+}
+
+function parse(
+  spec: CommandSpec,
+  words: string[],
+  nameWords: number,
+  session: Session,
+): Invocation {
+  let parsed: Invocation | undefined;
+  const rest = withImplicitStream(spec, words.slice(nameWords), session.stream);
+  const program = buildProgram([spec], {
+    onParsed: (_, input) => parsed = input as Invocation,
+    write: (text) => session.out.write(text),
+  });
+  try {
+    program.parse([...spec.name.split(" "), ...rest], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError && error.code === "commander.helpDisplayed") {
+      return { args: [], options: { "--help": true } };
+    }
+    throw error;
+  }
+  return parsed!;
+}
+
+/** Waits until `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/**
+ * Runs one command given as words. Throws on failure (print it with
+ * {@linkcode errorLine}); returns early when `signal` aborts.
+ */
+export async function runWords(
+  session: Session,
+  words: string[],
+  options: { signal: AbortSignal },
+): Promise<void> {
+  const { signal } = options;
+  if (words.length === 0) return;
+  if (isStreamCommand(words[0])) {
+    const running = runRaw({ session, signal }, words);
+    running.catch(() => {});
+    return await Promise.race([running, aborted(signal)]);
+  }
+  const found = findCommand(words);
+  if (!found) {
+    if (parentNames().includes(words[0])) {
+      const subs = ["create", "setid", "destroy", "createconsumer", "delconsumer"];
+      throw new CommandFailure(
+        words[1] === undefined
+          ? `'${words[0]}' needs a subcommand: ${subs.join(", ")}`
+          : `unknown subcommand '${words[0]} ${words[1]}'`,
+        `${words[0]} ${subs.join("|")} …`,
+      );
+    }
+    const suggestion = suggest(words[0]);
+    throw new CommandFailure(
+      `unknown command '${words[0]}'${suggestion ? `; did you mean ${suggestion}?` : ""}`,
+      "help [COMMAND]",
+    );
+  }
+  const { spec, nameWords } = found;
+  let input: Invocation;
+  try {
+    input = spec.rawWords
+      ? { args: [words.slice(nameWords)], options: {} }
+      : parse(spec, words, nameWords, session);
+  } catch (error) {
+    throw new CommandFailure(errorLine(error).slice(7), usageOf(spec), { cause: error });
+  }
+  if (input.options["--help"]) return;
+  try {
+    const running = spec.run({ session, signal }, input);
+    running.catch(() => {});
+    await Promise.race([running, aborted(signal)]);
+  } catch (error) {
+    if (isInputError(error) && !(error instanceof StreamIdTooSmallError)) {
+      throw new CommandFailure(errorLine(error).slice(7), usageOf(spec), { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** The closest command name to a mistyped one, by edit distance (at most 2), if any. */
+export function suggest(word: string): string | undefined {
+  const names = new Set([
+    ...allCommands().map((spec) => spec.name.split(" ")[0]),
+    ...Object.keys(ALIASES),
+  ]);
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const name of names) {
+    const d = editDistance(word.toLowerCase(), name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, the small table way. */
+export function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * Runs one line and prints a failure as one line on `session.err`.
+ * Returns whether it succeeded.
+ */
+export async function runLine(
+  session: Session,
+  line: string,
+  options: { signal: AbortSignal },
+): Promise<boolean> {
+  try {
+    await runWords(session, splitArgs(line), options);
+    return true;
+  } catch (error) {
+    session.err.write(errorLine(error) + "\n");
+    return false;
+  }
+}

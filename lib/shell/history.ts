@@ -1,0 +1,50 @@
+/**
+ * The shell's persistent history: `~/.rstream_history`, or the file named by
+ * `RSTREAM_HISTORY`. One line per command, oldest first. Lines that would
+ * store a password (`AUTH …`, `raw AUTH …`) are never written.
+ *
+ * @module
+ */
+
+import { readEnv } from "../open_store.ts";
+
+/** Lines kept in the history file. */
+export const HISTORY_SIZE = 1000;
+
+/** The history file's path, or `undefined` when neither RSTREAM_HISTORY nor HOME is known. */
+export function historyPath(
+  env: (name: string) => string | undefined = readEnv,
+): string | undefined {
+  const explicit = env("RSTREAM_HISTORY");
+  if (explicit) return explicit;
+  const home = env("HOME");
+  return home ? `${home}/.rstream_history` : undefined;
+}
+
+/** Whether a line may be saved (it holds no password). */
+export function savable(line: string): boolean {
+  return line.trim() !== "" && !/^\s*(raw\s+)?auth\b/i.test(line) &&
+    !/rediss?:\/\/[^@\s]*:[^@\s]*@/.test(line);
+}
+
+/** Reads the history, newest first (node:readline's order); `[]` when missing or unreadable. */
+export function loadHistory(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return Deno.readTextFileSync(path).split("\n").filter((line) => line !== "").reverse()
+      .slice(0, HISTORY_SIZE);
+  } catch {
+    return [];
+  }
+}
+
+/** Writes the history (given newest first); failures (read-only home, no permission) are ignored. */
+export function saveHistory(path: string | undefined, newestFirst: readonly string[]): void {
+  if (!path) return;
+  try {
+    const lines = newestFirst.filter(savable).slice(0, HISTORY_SIZE).reverse();
+    Deno.writeTextFileSync(path, lines.join("\n") + "\n");
+  } catch {
+    // History is a convenience: never fail a command over it.
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Pure rendering of results as text: entries and rows as plain tab-separated
+ * lines or NDJSON, and the cells of tables (drawn by `table.ts`).
+ *
+ * Plain format: one line per entry, `ID<TAB>field=value<TAB>…`; one line per
+ * row for other results, columns tab-separated, no header. Tabs, newlines,
+ * carriage returns and backslashes inside names and values are written as
+ * `\t`, `\n`, `\r` and `\\`, so a line is always one record.
+ *
+ * @module
+ */
+
+import type { Fields } from "../store.ts";
+import { streamIdDate } from "../stream_id.ts";
+import type { Style } from "./style.ts";
+
+/** An entry as the shell prints it; `fields` is `null` for an entry deleted while pending. */
+export interface EntryRow {
+  /** `<ms>-<seq>`. */
+  id: string;
+  /** Its fields, or `null`. */
+  fields: Fields | null;
+}
+
+/** At most this many distinct field names become table columns; more go in one FIELDS column. */
+export const MAX_FIELD_COLUMNS = 6;
+
+/** Escapes tabs, newlines, carriage returns and backslashes for the plain format. */
+export function escapePlain(text: string): string {
+  return text.replace(
+    /[\\\t\n\r]/g,
+    (c) => c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+  );
+}
+
+/**
+ * One entry in the plain format.
+ *
+ * @example
+ * ```ts
+ * import { plainEntry } from "./render.ts";
+ * console.assert(plainEntry({ id: "1-0", fields: { temp: "0.4", note: "a\tb" } }) ===
+ *   "1-0\ttemp=0.4\tnote=a\\tb");
+ * ```
+ */
+export function plainEntry(entry: EntryRow): string {
+  if (entry.fields === null) return `${entry.id}\t(deleted)`;
+  return [
+    entry.id,
+    ...Object.entries(entry.fields).map(([k, v]) => `${escapePlain(k)}=${escapePlain(v)}`),
+  ].join("\t");
+}
+
+/** One entry as a JSON line: `{"stream":…,"id":…,"fields":{…}}`. */
+export function jsonEntry(stream: string, entry: EntryRow): string {
+  return JSON.stringify({ stream, id: entry.id, fields: entry.fields });
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, "0");
+}
+
+/** A time in local time, `YYYY-MM-DD HH:MM:SS.mmm`. */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return "?";
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${
+    pad(d.getMinutes())
+  }:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** The local time an ID's milliseconds stand for, or `?` when out of range. */
+export function idTime(id: string): string {
+  try {
+    return localTime(streamIdDate(id).getTime());
+  } catch {
+    return "?";
+  }
+}
+
+/** The head and cells of a table. */
+export interface TableData {
+  /** Column headers. */
+  head: string[];
+  /** Rows of cells. */
+  rows: string[][];
+}
+
+function clip(text: string, max: number): string {
+  const flat = text.replace(/\n/g, "\\n").replace(/\t/g, "\\t");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/**
+ * The table of some entries: ID, TIME, then one column per field when there
+ * are at most {@linkcode MAX_FIELD_COLUMNS} distinct names, else one FIELDS
+ * column of `name=value` pairs. Long values are clipped with `…`.
+ */
+export function entryTable(
+  entries: readonly EntryRow[],
+  options: { style: Style; maxWidth?: number },
+): TableData {
+  const { style } = options;
+  const max = options.maxWidth ?? 60;
+  const names: string[] = [];
+  for (const entry of entries) {
+    for (const name of Object.keys(entry.fields ?? {})) {
+      if (!names.includes(name)) names.push(name);
+    }
+  }
+  const spread = names.length <= MAX_FIELD_COLUMNS;
+  const head = ["ID", "TIME", ...(spread ? names : ["FIELDS"])].map(style.head);
+  const rows = entries.map((entry) => {
+    const cells = [style.id(entry.id), style.dim(idTime(entry.id))];
+    if (entry.fields === null) return [...cells, ...(spread ? names.map(() => "") : [""])];
+    if (spread) return [...cells, ...names.map((name) => clip(entry.fields![name] ?? "", max))];
+    return [
+      ...cells,
+      clip(
+        Object.entries(entry.fields).map(([k, v]) => `${style.field(k)}=${v}`).join(" "),
+        max * 2,
+      ),
+    ];
+  });
+  return { head, rows };
+}
+
+/** A column of a row table: its header, and how to get the cell from a row. */
+export interface Column<T> {
+  /** Header (and plain column) name. */
+  head: string;
+  /** The cell's text. */
+  cell: (row: T) => string | number | null | undefined;
+}
+
+/** Rows as a table's data. */
+export function rowTable<T>(rows: readonly T[], columns: Column<T>[], style: Style): TableData {
+  return {
+    head: columns.map((column) => style.head(column.head)),
+    rows: rows.map((row) => columns.map((column) => clip(String(column.cell(row) ?? ""), 60))),
+  };
+}
+
+/** Rows in the plain format: one line each, cells tab-separated, no header. */
+export function plainRows<T>(rows: readonly T[], columns: Column<T>[]): string {
+  return rows.map((row) =>
+    columns.map((column) => escapePlain(String(column.cell(row) ?? ""))).join("\t") + "\n"
+  ).join("");
+}
+
+/** A duration in ms, short: `350ms`, `12.0s`, `5m3s`, `2h5m`, `3d4h`. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "-";
+  if (ms < 0) ms = 0;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${Math.floor(s % 60)}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h${m % 60}m`;
+  return `${Math.floor(h / 24)}d${h % 24}h`;
+}
