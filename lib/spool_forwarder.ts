@@ -12,7 +12,8 @@
  * @module
  */
 
-import { ConnectionError, NoPermissionError } from "./errors.ts";
+import { ConnectionError, NoPermissionError, StreamError } from "./errors.ts";
+import { ReplyError } from "./reply_error.ts";
 import { openStore, type OpenStoreOptions } from "./open_store.ts";
 import type { Spool } from "./spool.ts";
 import type { StreamStore } from "./store.ts";
@@ -108,6 +109,20 @@ async function connect(url: string, options: ForwardOptions): Promise<StreamStor
 }
 
 /**
+ * Server answers (NOPERM, WRONGTYPE, …) stay as they are; anything else that
+ * failed a command (socket closed, reconnect timed out) means Redis is
+ * unreachable.
+ */
+function asConnectionError(error: unknown): Error {
+  if (error instanceof ConnectionError) return error;
+  if (error instanceof StreamError || error instanceof ReplyError) return error;
+  const text = error instanceof Error
+    ? error.message || error.constructor.name || error.name
+    : String(error);
+  return new ConnectionError(`Cannot reach Redis: ${text}`, { cause: error });
+}
+
+/**
  * Which of the spool's readings the target stream already has: scans the
  * stream newest first for entries of this device, down to the oldest spooled
  * sequence number or `scanLimit` entries.
@@ -165,7 +180,7 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
   let uncertain = true; // unknown which spooled readings Redis has: check first
   let retryMs = minRetryMs;
   const backoff = async (error: unknown) => {
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = asConnectionError(error);
     const retryInMs = retryMs;
     if (err instanceof ConnectionError) {
       onEvent({ type: "unreachable", error: err, retryInMs, spooled: await spool.length() });

@@ -118,17 +118,21 @@ async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise
 /** Logs forwarder events on stderr, once per outage rather than once per retry. */
 function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void {
   let down = false;
+  let quiet = false; // after the first batch, and again after an outage, say nothing per batch
   let lastWarning = 0;
   return (event) => {
     switch (event.type) {
       case "forwarded":
         if (down) console.error(`Redis reachable again; forwarding spooled readings`);
+        if (!quiet) {
+          console.error(
+            `forwarded ${event.count} reading${
+              event.count === 1 ? "" : "s"
+            } to ${options.stream} (spool_seq ${event.firstSeq}..${event.lastSeq})`,
+          );
+        }
         down = false;
-        console.error(
-          `forwarded ${event.count} reading${
-            event.count === 1 ? "" : "s"
-          } to ${options.stream} (spool_seq ${event.firstSeq}..${event.lastSeq})`,
-        );
+        quiet = true;
         break;
       case "already-forwarded":
         console.error(
@@ -150,6 +154,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
           } spooled, forwarding when Redis is back`,
         );
         down = true;
+        quiet = false;
         lastWarning = now;
         break;
       }
