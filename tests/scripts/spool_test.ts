@@ -184,3 +184,44 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test({
+  name:
+    "producer --spool retries while Redis is down at start and while it is paused, then forwards all once",
+  ignore: ignoreRedis,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using dirs = await tempDirs();
+    const port = freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    await using producer = spawnScript(
+      "rstream-produce",
+      ["sensor1", "--url", url, "--spool", SPOOL, "--count", "0", "--interval", "20"],
+      { cwd: dirs.cwd },
+    );
+    await waitFor(() => spooledSeqs(producer.stdout).length >= 20, { what: "spooling offline" });
+    await using redis = await startRedis({ port, dir: dirs.data, keepDir: true });
+    await waitFor(async () => (await forwardedSeqs(url)).length >= 20, {
+      what: "forwarding once Redis is up",
+      timeoutMs: 15_000,
+    });
+    redis.process.kill("SIGSTOP");
+    const before = spooledSeqs(producer.stdout).length;
+    await waitFor(() => spooledSeqs(producer.stdout).length >= before + 30, {
+      what: "spooling while Redis is paused",
+    });
+    redis.process.kill("SIGCONT");
+    const target = spooledSeqs(producer.stdout).length;
+    await waitFor(async () => (await forwardedSeqs(url)).length >= target, {
+      what: "forwarding after the pause",
+      timeoutMs: 15_000,
+    });
+    producer.kill("SIGTERM");
+    const out = await producer.done;
+    assert.equal(out.code, 0, out.stderr.join("\n"));
+    const seqs = await forwardedSeqs(url);
+    assert.deepEqual(seqs, oneTo(seqs.length));
+    assert.ok(seqs.length >= target);
+  },
+});
