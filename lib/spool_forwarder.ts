@@ -16,7 +16,7 @@ import { ConnectionError, NoPermissionError, StreamError } from "./errors.ts";
 import { ReplyError } from "./reply_error.ts";
 import { openStore, type OpenStoreOptions } from "./open_store.ts";
 import type { Spool } from "./spool.ts";
-import type { StreamStore } from "./store.ts";
+import type { StreamStore, TrimOptions } from "./store.ts";
 
 /** Something the forwarder did, for logging. */
 export type ForwardEvent =
@@ -49,6 +49,8 @@ export interface ForwardOptions {
   pollMs?: number;
   /** Receives what happens, for logging. */
   onEvent?: (event: ForwardEvent) => void;
+  /** Trimming applied with each XADD, e.g. `{ maxLen: 100000, approximate: true }`. */
+  trim?: TrimOptions;
   /** Passed to {@linkcode openStore} (TLS settings). */
   storeOptions?: OpenStoreOptions;
 }
@@ -241,7 +243,7 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
         let ids;
         try {
           ids = await unlessAborted(
-            store.addMany(spool.stream, batch.map((reading) => reading.fields)),
+            store.addMany(spool.stream, batch.map((reading) => reading.fields), options.trim),
             signal,
           );
         } finally {

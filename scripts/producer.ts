@@ -182,6 +182,9 @@ async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promis
     url,
     signal: stopForwarding.signal,
     onEvent: forwardLogger(options),
+    ...(options.maxLen !== undefined
+      ? { trim: { maxLen: options.maxLen, approximate: true } }
+      : {}),
   });
   let lastDropWarning = 0;
   const spoolReading = async () => {

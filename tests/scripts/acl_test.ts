@@ -35,7 +35,11 @@ Deno.test({
   fn: () =>
     withAclRedis(async (redis, cwd) => {
       const url = asUser(redis.url, "sensor2");
-      const out = await runScript("rstream-produce", ["sensor2", "--url", url], { cwd });
+      const out = await runScript(
+        "rstream-produce",
+        ["sensor2", "--url", url, "--maxlen", "1000"],
+        { cwd },
+      );
       assert.equal(out.code, 0, out.stderr.join("\n"));
       assert.match(out.stdout[0]!, /^message \d+-\d+ sent$/);
       // The connect (AUTH) needed nothing beyond XADD: no command was denied.
@@ -77,7 +81,17 @@ Deno.test({
       for (let run = 0; run < 2; run++) {
         const out = await runScript(
           "rstream-produce",
-          ["sensor3", "--url", url, "--spool", ".rstream/spool.db", "--count", "3"],
+          [
+            "sensor3",
+            "--url",
+            url,
+            "--spool",
+            ".rstream/spool.db",
+            "--count",
+            "3",
+            "--maxlen",
+            "1000",
+          ],
           { cwd },
         );
         assert.equal(out.code, 0, out.stderr.join("\n"));
