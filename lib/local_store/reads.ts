@@ -117,7 +117,9 @@ export function parseRead(ctx: Context, args: readonly string[]): ReadRequest {
       }
       ids.push(">");
     } else {
-      ids.push(parseStrictId(text));
+      const id = parseStrictId(text);
+      // Redis encodes ">" as 2^64-1-2^64-1, so XREADGROUP takes that ID as ">".
+      ids.push(xreadgroup && id.isU64Max ? ">" : id);
     }
   }
   return { group, noAck, count, blockMs, keys, ids };
@@ -138,7 +140,7 @@ export function serveRead(ctx: Context, req: ReadRequest, retry = false): RedisR
     if (s === undefined) continue;
     const idArg = req.ids[n];
     if (req.group === undefined) {
-      if (idArg === ">") continue;
+      if (idArg === ">" || isMaxId(idArg)) continue;
       const rows = readRange(ctx, s.id, incrementId(idArg), MAX_ID, limit);
       if (rows.length > 0) reply.push([key, rows.map(entryReply)]);
       continue;
@@ -198,6 +200,10 @@ export function serveRead(ctx: Context, req: ReadRequest, retry = false): RedisR
     reply.push([key, rows.map(entryReply)]);
   }
   return reply.length > 0 ? reply : null;
+}
+
+function isMaxId(id: StreamId): boolean {
+  return id.ms === MAX_ID.ms && id.seq === MAX_ID.seq;
 }
 
 function streamOrUnblock(ctx: Context, key: string, group: boolean) {
