@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { openStore } from "../../lib/open_store.ts";
+import type { StreamStore } from "../../lib/store.ts";
+import { type BackendName, BACKENDS } from "../_backends.ts";
+import { ignoreRedis, startRedis } from "../_redis_server.ts";
+import { startShell, type Terminal, tmuxUnavailable } from "./_tmux.ts";
+
+interface ShellContext {
+  store: StreamStore;
+  url: string;
+  /** What the prompt calls the store. */
+  label: string;
+  historyFile: string;
+  backend: BackendName;
+  open(): Promise<Terminal>;
+}
+
+/** Registers `name [redis]` and `name [embedded]`, each with a fresh store and a temp history. */
+function shellTest(name: string, fn: (t: ShellContext) => Promise<void>) {
+  for (const backend of BACKENDS) {
+    Deno.test({
+      name: `${name} [${backend}]`,
+      ignore: tmuxUnavailable !== undefined || (backend === "redis" && ignoreRedis),
+      sanitizeResources: false,
+      sanitizeOps: false,
+      async fn() {
+        const dir = await Deno.makeTempDir({ prefix: "rstream-shell-" });
+        try {
+          await using redis = backend === "redis" ? await startRedis() : undefined;
+          const url = redis?.url ?? `file:${dir}/streams.db`;
+          await using store = await openStore(url);
+          const historyFile = `${dir}/history`;
+          await fn({
+            store,
+            url,
+            label: redis ? redis.url : "embedded",
+            historyFile,
+            backend,
+            open: () => startShell(url, { historyFile }),
+          });
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      },
+    });
+  }
+}
+
+shellTest("the shell prompts with the store and stream in use and prints tables", async (t) => {
+  await t.store.add("app:event", { sensor_id: "sensor2", temp: "0.42" }, { id: "1700000000000-0" });
+  await t.store.add("app:event", { temp: "0.5" }, { id: "1700000000001-0" });
+  await using term = await t.open();
+  await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+  await term.type("use app:event");
+  await term.send("Enter");
+  await term.type("range");
+  await term.send("Enter");
+  const screen = await term.waitFor("└");
+  assert.equal(
+    screen,
+    [
+      `rstream ${t.label}: 'help' lists the commands, Tab completes, Ctrl-D quits`,
+      `rstream ${t.label}> use app:event`,
+      "app:event",
+      `rstream ${t.label} app:event> range`,
+      "┌─────────────────┬─────────────────────────┬───────────┬──────┐",
+      "│ ID              │ TIME                    │ sensor_id │ temp │",
+      "├─────────────────┼─────────────────────────┼───────────┼──────┤",
+      "│ 1700000000000-0 │ 2023-11-14 22:13:20.000 │ sensor2   │ 0.42 │",
+      "│ 1700000000001-0 │ 2023-11-14 22:13:20.001 │           │ 0.5  │",
+      "└─────────────────┴─────────────────────────┴───────────┴──────┘",
+      `rstream ${t.label} app:event>`,
+    ].join("\n"),
+  );
+});
+
+shellTest("Tab completes commands, stream names and group names from the store", async (t) => {
+  await t.store.add("app:event", { a: "1" });
+  await t.store.createGroup("app:event", "workers");
+  await using term = await t.open();
+  await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+  await term.type("readg");
+  await term.send("Tab");
+  await term.waitFor(/> readgroup$/);
+  await term.type("app:");
+  await term.send("Tab");
+  await term.waitFor(/> readgroup app:event$/);
+  await term.type("wo");
+  await term.send("Tab");
+  const screen = await term.waitFor(/> readgroup app:event workers$/);
+  assert.equal(screen.split("\n").at(-1), `rstream ${t.label}> readgroup app:event workers`);
+});
+
+shellTest(
+  "Ctrl-C stops tail and returns to the prompt; Ctrl-C clears a line; Ctrl-D quits",
+  async (t) => {
+    await using term = await t.open();
+    await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+    await term.type("tail s");
+    await term.send("Enter");
+    await new Promise((r) => setTimeout(r, 500));
+    await t.store.add("s", { temp: "0.4" }, { id: "1700000000000-0" });
+    await term.waitFor("1700000000000-0  2023-11-14 22:13:20.000  temp=0.4");
+    await term.send("C-c");
+    await term.waitFor(/temp=0.4\n\^C\nrstream \S+>$/);
+    await term.type("half typed");
+    await term.send("C-c");
+    await term.waitFor(/half typed\^C\nrstream \S+>$/);
+    await term.type("len s");
+    await term.send("Enter");
+    await term.waitFor(/len s\n1\nrstream \S+>$/);
+    await term.send("C-d");
+    await term.waitFor("[exited 0]");
+  },
+);
+
+shellTest("an error prints one line and the shell carries on", async (t) => {
+  await using term = await t.open();
+  await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+  await term.type("rnage s");
+  await term.send("Enter");
+  await term.type("range s 'unterminated");
+  await term.send("Enter");
+  await term.type("quit");
+  await term.send("Enter");
+  const screen = await term.waitFor("[exited 0]");
+  assert.equal(
+    screen,
+    [
+      `rstream ${t.label}: 'help' lists the commands, Tab completes, Ctrl-D quits`,
+      `rstream ${t.label}> rnage s`,
+      "error: unknown command 'rnage'; did you mean range? (usage: help [COMMAND])",
+      `rstream ${t.label}> range s 'unterminated`,
+      "error: unterminated single quote starting at column 9",
+      `rstream ${t.label}> quit`,
+      "[exited 0]",
+    ].join("\n"),
+  );
+});
+
+shellTest(
+  "history is saved to RSTREAM_HISTORY and Up recalls it in the next session",
+  async (t) => {
+    {
+      await using term = await t.open();
+      await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+      await term.type("len first");
+      await term.send("Enter");
+      await term.type("len second");
+      await term.send("Enter");
+      await term.send("C-d");
+      await term.waitFor("[exited 0]");
+    }
+    assert.equal(await Deno.readTextFile(t.historyFile), "len first\nlen second\n");
+    await using term = await t.open();
+    await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+    await term.send("Up");
+    await term.send("Up");
+    const screen = await term.waitFor(/> len first$/);
+    assert.equal(screen.split("\n").at(-1), `rstream ${t.label}> len first`);
+  },
+);
