@@ -145,6 +145,7 @@ export class Spool implements AsyncDisposable {
     await this.store.close();
   }
 
+  /** Closes the spool (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
