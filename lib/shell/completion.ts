@@ -109,22 +109,30 @@ export async function complete(
   }
   const rest = withImplicitStream(spec, [...words.slice(nameWords), partial || "x"], options.stream)
     .slice(0, -1);
-  const { kind, args } = kindAt(spec, rest);
-  const stream = args[0] ?? options.stream;
-  switch (kind) {
-    case "stream":
-      return match(await withTimeout(options.names.streams(), ms));
-    case "group":
-      return stream ? match(await withTimeout(options.names.groups(stream), ms)) : [[], typed];
-    case "consumer":
-      return stream && args[1]
-        ? match(await withTimeout(options.names.consumers(stream, args[1]), ms))
-        : [[], typed];
-    case "command":
-      return match(allCommands().map((s) => s.name.split(" ")[0]));
-    case "id":
-      return match(["-", "+", "$", "0"]);
-    default:
-      return [[], typed];
+  const names = async ({ kind, args }: ReturnType<typeof kindAt>): Promise<string[]> => {
+    const stream = args[0] ?? options.stream;
+    switch (kind) {
+      case "stream":
+        return await withTimeout(options.names.streams(), ms);
+      case "group":
+        return stream ? await withTimeout(options.names.groups(stream), ms) : [];
+      case "consumer":
+        return stream && args[1]
+          ? await withTimeout(options.names.consumers(stream, args[1]), ms)
+          : [];
+      case "command":
+        return allCommands().map((s) => s.name.split(" ")[0]);
+      case "id":
+        return ["-", "+", "$", "0"];
+      default:
+        return [];
+    }
+  };
+  const here = kindAt(spec, rest);
+  const candidates = await names(here);
+  if (options.stream && here.kind === "stream" && here.args.length === 0) {
+    // The stream in use may be left out: the word may also be the next argument.
+    candidates.push(...await names(kindAt(spec, [options.stream, ...rest])));
   }
+  return match(candidates);
 }
