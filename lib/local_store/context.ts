@@ -49,6 +49,13 @@ export class Context {
   now = 0;
   /** Set by handlers that changed data, so blocked readers get woken. */
   wrote = false;
+  /**
+   * Key rows read in the current transaction. Stream counters changed by
+   * {@linkcode saveStream} are written once, by {@linkcode flush}, before
+   * COMMIT: a pipeline of adds to one stream reads and writes its row once.
+   */
+  readonly #rows = new Map<string, KeyRow>();
+  readonly #dirty = new Set<StreamRow>();
 
   constructor(db: DatabaseSync, clock: () => number) {
     this.db = db;
@@ -72,7 +79,42 @@ export class Context {
 
   /** Looks a key up. */
   key(name: string): KeyRow | undefined {
-    return this.q("SELECT * FROM keys WHERE name = ?").get(name) as KeyRow | undefined;
+    let row = this.#rows.get(name);
+    if (row === undefined) {
+      row = this.q("SELECT * FROM keys WHERE name = ?").get(name) as KeyRow | undefined;
+      if (row !== undefined) this.#rows.set(name, row);
+    }
+    return row;
+  }
+
+  /** Forgets the cached row of `name` (after SQL that changed it directly). */
+  forget(name?: string): void {
+    if (name === undefined) {
+      this.#rows.clear();
+      this.#dirty.clear();
+      return;
+    }
+    const row = this.#rows.get(name);
+    if (row !== undefined) this.#dirty.delete(row);
+    this.#rows.delete(name);
+  }
+
+  /** Writes changed stream counters; call before COMMIT. */
+  flush(): void {
+    for (const s of this.#dirty) {
+      this.q(
+        `UPDATE keys SET last_ms = ?, last_seq = ?, entries_added = ?, max_del_ms = ?,
+         max_del_seq = ?, length = ? WHERE id = ?`,
+      ).run(s.last_ms, s.last_seq, s.entries_added, s.max_del_ms, s.max_del_seq, s.length, s.id);
+    }
+    this.#dirty.clear();
+    this.#rows.clear();
+  }
+
+  /** Drops the cache without writing (after ROLLBACK). */
+  discard(): void {
+    this.#dirty.clear();
+    this.#rows.clear();
   }
 
   /** Looks a stream up; undefined when missing, WRONGTYPE when another type. */
@@ -85,23 +127,25 @@ export class Context {
   /** Creates an empty stream key. */
   createStream(name: string): StreamRow {
     this.wrote = true;
-    return this.q(
+    const row = this.q(
       "INSERT INTO keys (name, type) VALUES (?, 'stream') RETURNING *",
-    ).get(name) as unknown as StreamRow;
+    ).get(name) as unknown as KeyRow;
+    this.#rows.set(name, row);
+    return row;
   }
 
-  /** Writes a stream row's counters back. */
+  /** Marks a stream row's counters as changed (written by {@linkcode flush}). */
   saveStream(s: StreamRow): void {
     this.wrote = true;
-    this.q(
-      `UPDATE keys SET last_ms = ?, last_seq = ?, entries_added = ?, max_del_ms = ?,
-       max_del_seq = ?, length = ? WHERE id = ?`,
-    ).run(s.last_ms, s.last_seq, s.entries_added, s.max_del_ms, s.max_del_seq, s.length, s.id);
+    this.#dirty.add(s);
   }
 
   /** Deletes a key and everything that belongs to it. */
   deleteKey(id: number): void {
     this.wrote = true;
+    for (const [name, row] of this.#rows) {
+      if (row.id === id) this.forget(name);
+    }
     this.q("DELETE FROM entries WHERE key_id = ?").run(id);
     this.q("DELETE FROM pel WHERE key_id = ?").run(id);
     this.q("DELETE FROM consumers WHERE key_id = ?").run(id);

@@ -49,8 +49,16 @@ export class Executor {
     try {
       result = body();
     } catch (error) {
+      ctx.discard();
       ctx.q("ROLLBACK").run();
       ctx.wrote = false;
+      throw error;
+    }
+    try {
+      ctx.flush();
+    } catch (error) {
+      ctx.discard();
+      ctx.q("ROLLBACK").run();
       throw error;
     }
     ctx.q("COMMIT").run();

@@ -57,6 +57,7 @@ export function set(ctx: Context, args: readonly string[]): RedisReply {
   if ((nx && row !== undefined) || (xx && row === undefined)) return returnOld ? old : null;
   if (row !== undefined && row.type !== "string") ctx.deleteKey(row.id);
   ctx.wrote = true;
+  ctx.forget(args[1]);
   ctx.q(
     `INSERT INTO keys (name, type, value) VALUES (?, 'string', ?)
      ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
@@ -100,6 +101,7 @@ export function flushdb(ctx: Context, args: readonly string[]): RedisReply {
     throw syntaxError();
   }
   ctx.wrote = true;
+  ctx.forget();
   for (const table of ["entries", "pel", "consumers", "groups", "keys"]) {
     ctx.q(`DELETE FROM ${table}`).run();
   }
