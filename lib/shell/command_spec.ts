@@ -152,7 +152,7 @@ export function positionalIndices(spec: CommandSpec, words: string[]): number[] 
  * the stream in use goes first, when that makes them fit.
  *
  * @example After `use app:event`, `del 1-0 2-0` deletes from app:event
- * ```ts
+ * ```ts ignore
  * import { withImplicitStream } from "./command_spec.ts";
  * const del = { name: "del", summary: "", examples: [], run: async () => {},
  *   args: [{ name: "stream", kind: "stream", description: "" },

@@ -62,7 +62,7 @@ function kindAt(
  * the shape node:readline's completer returns.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { complete } from "./completion.ts";
  * const none = { streams: async () => [], groups: async () => [], consumers: async () => [] };
  * const [hits, word] = await complete("ran", { names: none });

@@ -45,8 +45,9 @@ function lines(reply: RedisReply, indent: number): string[] {
  *
  * @example
  * ```ts
- * import { formatReply } from "./raw_reply.ts";
+ * import { formatReply, formatReplyJson, formatReplyPlain } from "./raw_reply.ts";
  * console.assert(formatReply(3) === "(integer) 3");
+ * console.assert(formatReplyPlain(["a", "b"]) === "a\nb" && formatReplyJson(null) === "null");
  * console.assert(formatReply([["1-0", ["a", "1"]]]) === '1) 1) "1-0"\n   2) 1) "a"\n      2) "1"');
  * ```
  */

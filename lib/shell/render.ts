@@ -37,7 +37,7 @@ export function escapePlain(text: string): string {
  * One entry in the plain format.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { plainEntry } from "./render.ts";
  * console.assert(plainEntry({ id: "1-0", fields: { temp: "0.4", note: "a\tb" } }) ===
  *   "1-0\ttemp=0.4\tnote=a\\tb");

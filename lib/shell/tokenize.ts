@@ -106,7 +106,7 @@ export function scanLine(line: string): ScannedLine {
  * Splits a command line into arguments, as redis-cli does.
  *
  * @example Quotes keep spaces; `$` and `*` stay as typed
- * ```ts
+ * ```ts ignore
  * import { splitArgs } from "./tokenize.ts";
  * const args = splitArgs(`add app:event note="it's hot" temp=0.4 --id '*'`);
  * console.assert(args.join("|") === "add|app:event|note=it's hot|temp=0.4|--id|*");
