@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { openStore } from "../../lib/open_store.ts";
-import { freePort, ignoreRedis, startRedis } from "../_redis_server.ts";
+import { ignoreRedis, startRedis } from "../_redis_server.ts";
 import { waitFor } from "../_backends.ts";
 import { runScript, spawnScript } from "./_scripts.ts";
 
@@ -138,7 +138,9 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using dirs = await tempDirs();
-    const port = freePort();
+    // Hold the port (accepting nothing) so no other server can take it meanwhile.
+    const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (holder.addr as Deno.NetAddr).port;
     const url = `redis://127.0.0.1:${port}`;
     const offline = await runScript(
       "rstream-produce",
@@ -158,6 +160,7 @@ Deno.test({
       offline.stderr.at(-1),
       `spool: 10 readings still spooled in ${SPOOL}, 20 dropped; they are forwarded on the next run`,
     );
+    holder.close();
     await using redis = await startRedis({ port, dir: dirs.data, keepDir: true });
     const online = await runScript(
       "rstream-produce",
@@ -174,7 +177,7 @@ Deno.test({
   ignore: ignoreRedis,
   async fn() {
     await using dirs = await tempDirs();
-    const url = `redis://127.0.0.1:${freePort()}`;
+    const url = "redis://127.0.0.1:1"; // nothing listens on port 1
     const args = ["--url", url, "--spool", SPOOL, "--drain-ms", "0"];
     assert.equal((await runScript("rstream-produce", ["sensor1", ...args], dirs)).code, 0);
     const other = await runScript("rstream-produce", ["sensor2", ...args], dirs);
@@ -193,7 +196,8 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     await using dirs = await tempDirs();
-    const port = freePort();
+    const holder = Deno.listen({ hostname: "127.0.0.1", port: 0 }); // keeps the port ours
+    const port = (holder.addr as Deno.NetAddr).port;
     const url = `redis://127.0.0.1:${port}`;
     await using producer = spawnScript(
       "rstream-produce",
@@ -201,6 +205,7 @@ Deno.test({
       { cwd: dirs.cwd },
     );
     await waitFor(() => spooledSeqs(producer.stdout).length >= 20, { what: "spooling offline" });
+    holder.close();
     await using redis = await startRedis({ port, dir: dirs.data, keepDir: true });
     await waitFor(async () => (await forwardedSeqs(url)).length >= 20, {
       what: "forwarding once Redis is up",
