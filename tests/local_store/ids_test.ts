@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import {
+  formatId,
+  INFINITE_PART,
+  nextId,
+  parseId,
+  parseRangeEnd,
+  parseRangeStart,
+  parseU64,
+} from "../../lib/local_store/ids.ts";
+import { ReplyError } from "../../lib/reply_error.ts";
+
+Deno.test("parseU64() accepts what Redis's string2ull accepts", () => {
+  assert.equal(parseU64("0"), 0n);
+  assert.equal(parseU64("18446744073709551615"), 18446744073709551615n);
+  assert.equal(parseU64("01"), 1n); // strtoull leniency
+  assert.equal(parseU64(" 7"), 7n);
+  assert.equal(parseU64("+7"), 7n);
+  assert.equal(parseU64("-0"), 0n);
+  assert.equal(parseU64("-5"), undefined);
+  assert.equal(parseU64("18446744073709551616"), undefined);
+  assert.equal(parseU64(""), undefined);
+  assert.equal(parseU64("1x"), undefined);
+});
+
+Deno.test("parseId() reads <ms>-<seq>, <ms> and <ms>-* like Redis", () => {
+  assert.deepEqual(
+    { ...parseId("5-3", 0, true) },
+    { ms: 5, seq: 3, seqGiven: true, isU64Max: false, lossy: false },
+  );
+  assert.equal(parseId("5", 7, true).seq, 7);
+  assert.equal(parseId("5-*", 0, true, true).seqGiven, false);
+  assert.throws(() => parseId("5-*", 0, true), ReplyError);
+  assert.throws(() => parseId("-", 0, true), /Invalid stream ID/);
+  assert.equal(parseId("+", 0, false).isU64Max, true);
+  assert.equal(parseId("18446744073709551615-18446744073709551615", 0, true).isU64Max, true);
+  assert.equal(parseId("9007199254740993-0", 0, true).lossy, true);
+});
+
+Deno.test("parseRangeStart() and parseRangeEnd() make ( bounds inclusive", () => {
+  assert.deepEqual(parseRangeStart("(5-3"), { ms: 5, seq: 4 });
+  assert.deepEqual(parseRangeEnd("(5-0"), { ms: 4, seq: INFINITE_PART });
+  assert.deepEqual({ ...parseRangeEnd("5") }, {
+    ms: 5,
+    seq: INFINITE_PART,
+    seqGiven: true,
+    isU64Max: false,
+    lossy: false,
+  });
+  assert.throws(() => parseRangeStart("(+"), /Invalid stream ID/);
+  assert.throws(
+    () => parseRangeStart("(18446744073709551615-18446744073709551615"),
+    /invalid start ID for the interval/,
+  );
+  assert.throws(() => parseRangeEnd("(0-0"), /invalid end ID for the interval/);
+});
+
+Deno.test("nextId() stays monotonic when the clock steps back", () => {
+  assert.deepEqual(nextId({ ms: 100, seq: 0 }, 200, undefined), { ms: 200, seq: 0 });
+  assert.deepEqual(nextId({ ms: 200, seq: 0 }, 200, undefined), { ms: 200, seq: 1 });
+  assert.deepEqual(nextId({ ms: 200, seq: 1 }, 150, undefined), { ms: 200, seq: 2 });
+  assert.deepEqual(nextId({ ms: 200, seq: 5 }, 0, parseId("200-*", 0, true, true)), {
+    ms: 200,
+    seq: 6,
+  });
+  assert.equal(nextId({ ms: 200, seq: 5 }, 0, parseId("199-*", 0, true, true)), undefined);
+  assert.equal(nextId({ ms: 200, seq: 5 }, 0, parseId("200-5", 0, true)), undefined);
+});
+
+Deno.test("formatId() prints the top part as 2^64-1", () => {
+  assert.equal(formatId(1, 2), "1-2");
+  assert.equal(formatId(INFINITE_PART, INFINITE_PART), "18446744073709551615-18446744073709551615");
+});
