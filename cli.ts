@@ -14,6 +14,7 @@
 
 import { Command, CommanderError } from "commander";
 import denoJson from "./deno.json" with { type: "json" };
+import { writerOf } from "./lib/shell/context.ts";
 import { main } from "./lib/shell/main.ts";
 import { commandList } from "./lib/shell/registry.ts";
 
@@ -35,8 +36,8 @@ export async function cli(argv: string[]): Promise<number> {
     .passThroughOptions()
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => void Deno.stdout.writeSync(new TextEncoder().encode(text)),
-      writeErr: (text) => void Deno.stderr.writeSync(new TextEncoder().encode(text)),
+      writeOut: (text) => writerOf(Deno.stdout).write(text),
+      writeErr: (text) => writerOf(Deno.stderr).write(text),
     })
     .addHelpText("after", () => `\nCommands:\n${commandList(false)}`)
     .action((words: string[], options: { url?: string; json?: boolean; color?: boolean }) => {

@@ -50,13 +50,22 @@ export interface RunContext {
   readonly signal: AbortSignal;
 }
 
-/** Writes to a Deno stream synchronously (output order stays the order of calls). */
+/**
+ * Writes to a Deno stream synchronously (output order stays the order of
+ * calls). When the reader went away (`rstream range s | head`), the process
+ * exits quietly, as command-line tools do.
+ */
 export function writerOf(file: { writeSync(p: Uint8Array): number }): Output {
   const encoder = new TextEncoder();
   return {
     write(text: string) {
       let bytes = encoder.encode(text);
-      while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+      try {
+        while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+      } catch (error) {
+        if (error instanceof Deno.errors.BrokenPipe) Deno.exit(0);
+        throw error;
+      }
     },
   };
 }
