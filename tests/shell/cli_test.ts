@@ -269,3 +269,18 @@ Deno.test("rstream --version prints deno.json's version", async () => {
   const out = await runCli(["--version"]);
   assert.deepEqual(out, { code: 0, stdout: `${denoJson.version}\n`, stderr: "" });
 });
+
+backendTest(
+  "raw sends any command on Redis; the embedded store answers non-stream ones with its error",
+  async (_store, t) => {
+    const out = await runCli(["raw", "PING"], { url: t.url });
+    if (t.backend === "redis") {
+      assert.deepEqual(out, { code: 0, stdout: "PONG\n", stderr: "" });
+    } else {
+      const config = await runCli(["raw", "CONFIG", "GET", "maxmemory"], { url: t.url });
+      assert.equal(config.code, 1);
+      assert.equal(config.stdout, "");
+      assert.match(config.stderr, /^error: ERR .*\n$/);
+    }
+  },
+);
