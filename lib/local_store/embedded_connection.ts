@@ -16,13 +16,9 @@ import { Executor } from "./dispatch.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
 
-/** Options for {@linkcode openEmbeddedConnection}. */
-export interface EmbeddedConnectionOptions {
-  /** What {@linkcode CommandConnection.displayUrl} shows (default `file:<path>` or `memory:`). */
+interface EmbeddedConnectionOptions {
   displayUrl?: string;
-  /** The clock for IDs, idle and delivery times (default `Date.now`). */
   now?: () => number;
-  /** How long a write waits for another process's transaction (default 5000 ms). */
   busyTimeoutMs?: number;
 }
 
@@ -143,11 +139,15 @@ class EmbeddedConnection implements CommandConnection {
  * ```
  *
  * @param path a file path, or `":memory:"` for a private in-memory store
+ * @param options `displayUrl`: what {@linkcode CommandConnection.displayUrl}
+ *   shows (default `file:<path>` or `memory:`); `now`: the clock for IDs, idle
+ *   and delivery times (default `Date.now`); `busyTimeoutMs`: how long a write
+ *   waits for another process's transaction (default 5000)
  * @throws {Error} when the file cannot be opened or has a newer schema
  */
 export function openEmbeddedConnection(
   path: string,
-  options: EmbeddedConnectionOptions = {},
+  options: { displayUrl?: string; now?: () => number; busyTimeoutMs?: number } = {},
 ): CommandConnection {
   return new EmbeddedConnection(path, options);
 }
