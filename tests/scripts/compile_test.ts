@@ -91,7 +91,32 @@ Deno.test("compile --dry-run prints one deno compile command per binary and targ
   );
 });
 
-for (const binary of BINARIES.filter((b) => b.entry !== "cli.ts")) {
+Deno.test("cli.ts answers --help and a one-shot command with exactly the rstream binary's permissions", async () => {
+  const rstream = BINARIES.find((b) => b.name === "rstream")!;
+  const cwd = await Deno.makeTempDir({ prefix: "rstream-cli-perms-" });
+  try {
+    const run = (args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", "--config", `${ROOT}deno.json`, ...rstream.permissions]
+          .concat([`${ROOT}cli.ts`, ...args]),
+        cwd,
+        env: { REDIS_URL: "", RSTREAM_DB: "" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const help = await run(["--help"]);
+    assert.equal(help.code, 0, new TextDecoder().decode(help.stderr));
+    const add = await run(["add", "app:event", "sensor_id=sensor1"]);
+    assert.equal(add.code, 0, new TextDecoder().decode(add.stderr));
+    const len = await run(["len", "app:event"]);
+    assert.equal(new TextDecoder().decode(len.stdout).trim(), "1");
+  } finally {
+    await Deno.remove(cwd, { recursive: true });
+  }
+});
+
+for (const binary of BINARIES) {
   Deno.test(`${binary.entry} module graph holds only local files and npm packages`, async () => {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["info", "--json", "--config", "deno.json", binary.entry],
