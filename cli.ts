@@ -38,6 +38,9 @@ export async function cli(argv: string[]): Promise<number> {
     .configureOutput({
       writeOut: (text) => writerOf(Deno.stdout).write(text),
       writeErr: (text) => writerOf(Deno.stderr).write(text),
+      // No env reads (FORCE_COLOR, CLICOLOR_FORCE) outside the task's --allow-env.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .addHelpText("after", () => `\nCommands:\n${commandList(false)}`)
     .action((words: string[], options: { url?: string; json?: boolean; color?: boolean }) => {

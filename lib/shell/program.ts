@@ -40,7 +40,15 @@ function configure(command: Command, write: (text: string) => void): Command {
     .exitOverride()
     .helpCommand(false)
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: write, writeErr: write, outputError: () => {} });
+    .configureOutput({
+      writeOut: write,
+      writeErr: write,
+      outputError: () => {},
+      // Plain help text; also keeps commander from reading FORCE_COLOR/CLICOLOR_FORCE,
+      // which the start task's --allow-env does not grant.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    });
 }
 
 /** What the program calls when a command line parsed. */

@@ -284,3 +284,16 @@ backendTest(
     }
   },
 );
+
+Deno.test("rstream --help and help COMMAND print usage under the start task's permissions", async () => {
+  const help = await runCli(["--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  assert.match(
+    help.stdout,
+    /^Usage: rstream \[--url URL\] \[--json\] \[--no-color\] \[COMMAND ARGS…\]\n/,
+  );
+  assert.match(help.stdout, /^ {2}range +list entries between two IDs/m);
+  const len = await runCli(["help", "len"], { url: "memory:" });
+  assert.equal(len.stderr, "");
+  assert.match(len.stdout, /^Usage: len STREAM\n[\s\S]*Examples:\n {2}len app:event\n$/);
+});
