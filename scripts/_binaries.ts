@@ -49,23 +49,12 @@ export const BINARIES: readonly Binary[] = [
   {
     name: "rstream",
     entry: "cli.ts",
-    // The shell also reads its history path and terminal settings, and commander reads
-    // FORCE_COLOR/CLICOLOR_FORCE (found by running cli.ts with exactly these flags).
-    // History is written only under .rstream/ (RSTREAM_HISTORY=.rstream/history).
+    // The shell also reads its history path and terminal settings. History is written
+    // only under .rstream/ (RSTREAM_HISTORY=.rstream/history). A test runs cli.ts with
+    // exactly these flags.
     permissions: [
       "--allow-net",
-      `--allow-env=${
-        [
-          ...STORE_ENV,
-          "RSTREAM_HISTORY",
-          "HOME",
-          "NO_COLOR",
-          "TERM",
-          "FORCE_COLOR",
-          "CLICOLOR_FORCE",
-        ]
-          .join(",")
-      }`,
+      `--allow-env=${[...STORE_ENV, "RSTREAM_HISTORY", "HOME", "NO_COLOR", "TERM"].join(",")}`,
       `--allow-read=${DATA_DIR}`,
       `--allow-write=${DATA_DIR}`,
       "--no-prompt",
