@@ -42,3 +42,5 @@ export * from "./lib/deliveries.ts";
 export * from "./lib/dead_letter.ts";
 export * from "./lib/fan_out.ts";
 export * from "./lib/json_codec.ts";
+export * from "./lib/spool.ts";
+export * from "./lib/spool_forwarder.ts";

@@ -119,6 +119,8 @@ class ConsumerWorker {
   #acks: { id: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
   #max: number;
   #lastError = { text: "", at: 0, repeated: 0 };
+  /** Deliveries started (handled or in flight): what `maxHandled` counts. */
+  #dispatched = 0;
   #backoffMs = 0;
 
   constructor(handler: (delivery: Delivery) => void | Promise<void>, options: ConsumeOptions) {
@@ -144,8 +146,7 @@ class ConsumerWorker {
   }
 
   get #stopping(): boolean {
-    return this.#o.signal?.aborted === true ||
-      this.stats.handled + this.#inFlight.size >= this.#max;
+    return this.#o.signal?.aborted === true || this.#dispatched >= this.#max;
   }
 
   #emit(event: WorkerEvent) {
@@ -181,18 +182,22 @@ class ConsumerWorker {
             blockMs: o.blockMs === 0 ? untilReclaim : Math.min(o.blockMs, untilReclaim),
             signal: o.signal,
           });
-          for (const entry of reads[0]?.entries ?? []) await this.#dispatch(entry, 1);
+          for (const entry of reads[0]?.entries ?? []) {
+            // Entries read but not started when stopping stay pending for the next run.
+            if (this.#stopping) break;
+            await this.#dispatch(entry, 1);
+          }
         });
       }
     } finally {
-      clearInterval(heartbeat);
       await Promise.allSettled([...this.#inFlight.values()]);
+      clearInterval(heartbeat); // only now: in-flight entries stay claimed until acked
     }
     return this.stats;
   }
 
   #remaining(): number {
-    return Math.max(1, Math.min(this.#max - this.stats.handled - this.#inFlight.size, 1e9));
+    return Math.max(1, Math.min(this.#max - this.#dispatched, 1e9));
   }
 
   async #withRecovery(step: () => Promise<void>): Promise<void> {
@@ -342,6 +347,7 @@ class ConsumerWorker {
       deliveries,
       consumer: o.consumer,
     };
+    this.#dispatched++;
     if (o.maxDeliveries !== undefined && deliveries > o.maxDeliveries) {
       await this.#deadLetter(delivery);
       return;

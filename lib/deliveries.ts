@@ -49,6 +49,7 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
   const settlers = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
   const acked = new Map<string, () => void>();
   let finished = false;
+  let stopped = false;
   const push = (delivery: AckableDelivery) => {
     const next = waiting.shift();
     if (next) next({ value: delivery, done: false });
@@ -57,6 +58,7 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
   const stats = consume(
     (delivery) =>
       new Promise<void>((resolve, reject) => {
+        if (stopped) return reject(new Error("iteration stopped before delivery"));
         settlers.set(delivery.id, { resolve, reject });
         push({
           ...delivery,
@@ -90,6 +92,7 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
     for (const next of waiting.splice(0)) next({ value: undefined, done: true });
   });
   const stop = async (): Promise<IteratorResult<AckableDelivery>> => {
+    stopped = true;
     controller.abort();
     for (const { reject } of settlers.values()) reject(new Error("iteration stopped before ack"));
     await stats;

@@ -1,0 +1,335 @@
+import assert from "node:assert/strict";
+import {
+  consume,
+  type ConsumeOptions,
+  deliveries,
+  fanOut,
+  openStore,
+  parseDeadLetter,
+  type StreamStore,
+  type WorkerEvent,
+} from "../mod.ts";
+import { backendTest, delay, waitFor } from "./_backends.ts";
+
+function options(store: StreamStore, extra: Partial<ConsumeOptions> = {}): ConsumeOptions {
+  return { store, stream: "s", group: "g", consumer: "c1", start: "0", blockMs: 50, ...extra };
+}
+
+backendTest("consume() acks each entry only after its handler succeeded", async (store) => {
+  const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
+  const pendingDuringHandler: number[] = [];
+  const stats = await consume(async (delivery) => {
+    assert.equal(delivery.deliveries, 1);
+    pendingDuringHandler.push(
+      (await store.pending("s", "g")).filter((p) => p.id === delivery.id).length,
+    );
+  }, options(store, { maxHandled: 3 }));
+  assert.deepEqual(pendingDuringHandler, [1, 1, 1]);
+  assert.equal(stats.succeeded, 3);
+  assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  assert.equal((await store.groups("s"))[0]!.lastDeliveredId, ids[2]);
+});
+
+backendTest("consume() leaves a failed entry pending", async (store) => {
+  const [bad] = await store.addMany("s", [{ n: "bad" }, { n: "good" }]);
+  const events: WorkerEvent["type"][] = [];
+  const stats = await consume((delivery) => {
+    if (delivery.fields.n === "bad") throw new Error("temp too high");
+  }, options(store, { maxHandled: 2, onEvent: (e) => events.push(e.type) }));
+  assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
+  assert.deepEqual((await store.pending("s", "g")).map((p) => p.id), [bad]);
+  assert.ok(events.includes("failed") && events.includes("handled"));
+});
+
+backendTest("consume() re-delivers its own pending entries first on restart", async (store) => {
+  const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
+  await store.createGroup("s", "g", { start: "0" });
+  await store.readGroup("s", "g", { consumer: "c1", count: 1 }); // delivered, then the process "died"
+  await store.add("s", { n: "3" });
+  const seen: [string, number][] = [];
+  await consume(
+    (d) => void seen.push([d.fields.n!, d.deliveries]),
+    options(store, { maxHandled: 3 }),
+  );
+  assert.deepEqual(seen, [["1", 2], ["2", 1], ["3", 1]]);
+  assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  assert.equal(ids.length, 2);
+});
+
+backendTest(
+  "consume() creates the group at $ by default and reads only new entries",
+  async (store) => {
+    await store.add("s", { n: "old" });
+    const seen: string[] = [];
+    const events: WorkerEvent[] = [];
+    const running = consume((d) => void seen.push(d.fields.n!), {
+      ...options(store, { maxHandled: 1, onEvent: (e) => events.push(e) }),
+      start: undefined,
+    });
+    await waitFor(async () => (await store.groups("s")).length === 1, { what: "group" });
+    await store.add("s", { n: "new" });
+    await running;
+    assert.deepEqual(seen, ["new"]);
+    assert.equal(events[0]!.type, "group-created");
+  },
+);
+
+backendTest(
+  "consume() reclaims entries idle longer than claimIdleMs from a dead consumer",
+  async (store) => {
+    const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
+    await store.createGroup("s", "g", { start: "0" });
+    await store.readGroup("s", "g", { consumer: "dead" });
+    const seen: [string, number][] = [];
+    const reading = consume(
+      (d) => void seen.push([d.id, d.deliveries]),
+      options(store, { consumer: "alive", claimIdleMs: 300, claimIntervalMs: 100, maxHandled: 2 }),
+    );
+    await delay(150);
+    assert.deepEqual(seen, [], "claimed before claimIdleMs");
+    assert.equal((await store.pending("s", "g", { consumer: "dead" })).length, 2);
+    const stats = await reading;
+    assert.deepEqual(seen, [[ids[0], 2], [ids[1], 2]]);
+    assert.equal(stats.reclaimed, 2);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  },
+);
+
+backendTest(
+  "consume() retries a failed entry after claimIdleMs and dead-letters it after maxDeliveries",
+  async (store) => {
+    const [poison] = await store.addMany("s", [{ n: "poison" }, { n: "ok" }]);
+    const events: WorkerEvent[] = [];
+    const stats = await consume(
+      (d) => {
+        if (d.fields.n === "poison") throw new Error(`boom #${d.deliveries}`);
+      },
+      options(store, {
+        claimIdleMs: 20,
+        claimIntervalMs: 20,
+        maxDeliveries: 3,
+        maxHandled: 5, // ok once, poison 3 times, then the dead letter
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    assert.deepEqual([stats.succeeded, stats.failed, stats.deadLettered], [1, 3, 1]);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+    const letters = await store.range("s:dead-letter");
+    assert.equal(letters.length, 1);
+    const letter = parseDeadLetter(letters[0]!.fields);
+    assert.deepEqual(
+      [letter.stream, letter.id, letter.group, letter.deliveries, letter.error, letter.fields],
+      ["s", poison, "g", 4, "boom #3", { n: "poison" }],
+    );
+    assert.ok(events.some((e) => e.type === "dead-lettered"));
+  },
+);
+
+backendTest("consume() acks and reports pending entries deleted from the stream", async (store) => {
+  const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
+  await store.createGroup("s", "g", { start: "0" });
+  await store.readGroup("s", "g", { consumer: "c1" });
+  await store.del("s", [ids[0]!]);
+  const deleted: string[] = [];
+  const stats = await consume(
+    () => {},
+    options(store, {
+      maxHandled: 1,
+      onEvent: (e) => e.type === "deleted" && deleted.push(e.id),
+    }),
+  );
+  assert.deepEqual(deleted, [ids[0]]);
+  assert.equal(stats.deleted, 1);
+  assert.equal((await store.pendingSummary("s", "g")).count, 0);
+});
+
+backendTest("consume() runs at most concurrency handlers at once", async (store) => {
+  await store.addMany("s", Array.from({ length: 12 }, (_, i) => ({ n: String(i) })));
+  let running = 0;
+  let peak = 0;
+  const stats = await consume(async () => {
+    peak = Math.max(peak, ++running);
+    await delay(15);
+    running--;
+  }, options(store, { concurrency: 3, count: 10, maxHandled: 12 }));
+  assert.equal(peak, 3);
+  assert.equal(stats.succeeded, 12);
+  assert.equal((await store.pendingSummary("s", "g")).count, 0);
+});
+
+backendTest(
+  "consume() stops on abort after in-flight handlers finish and are acked",
+  async (store) => {
+    await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
+    const controller = new AbortController();
+    let finished = 0;
+    const stats = await consume(async () => {
+      controller.abort();
+      await delay(50);
+      finished++;
+    }, options(store, { signal: controller.signal, concurrency: 2, count: 2 }));
+    assert.deepEqual(
+      [finished, stats.succeeded],
+      [1, 1],
+      "the in-flight handler finished and was acked",
+    );
+    // The second entry of the batch was read but not started: it stays pending
+    // for this consumer's next run, and nothing was read after the abort.
+    const pending = await store.pending("s", "g");
+    assert.deepEqual(pending.map((p) => [p.consumer, p.deliveries]), [["c1", 1]]);
+    const [group] = await store.groups("s");
+    assert.equal(group!.lag, 1);
+  },
+);
+
+backendTest("consume() returns promptly when aborted during a blocking read", async (store) => {
+  const controller = new AbortController();
+  const started = performance.now();
+  setTimeout(() => controller.abort(), 50);
+  await consume(() => {}, options(store, { blockMs: 10_000, signal: controller.signal }));
+  assert.ok(performance.now() - started < 3000);
+});
+
+backendTest(
+  "consume() keeps a long handler's entry claimed so another consumer cannot take it",
+  async (store) => {
+    const [id] = await store.addMany("s", [{ n: "slow" }]);
+    let calls = 0;
+    const slow = consume(async () => {
+      calls++;
+      await delay(400);
+    }, options(store, { claimIdleMs: 100, maxHandled: 1 }));
+    await delay(50);
+    const controller = new AbortController();
+    const other = consume(
+      () => void calls++,
+      options(store, {
+        consumer: "c2",
+        claimIdleMs: 100,
+        claimIntervalMs: 30,
+        signal: controller.signal,
+      }),
+    );
+    await slow;
+    controller.abort();
+    await other;
+    assert.equal(calls, 1);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+    assert.equal(id !== undefined, true);
+  },
+);
+
+backendTest("consume() acks do not wait behind its blocking read", async (store, { url }) => {
+  await store.createGroup("s", "g", { mkStream: true });
+  const controller = new AbortController();
+  const reading = consume(() => {}, options(store, { blockMs: 10_000, signal: controller.signal }));
+  await delay(50);
+  await using other = await openStore(url);
+  const started = performance.now();
+  await store.add("probe", { a: "1" }); // same store, while the worker blocks
+  assert.ok(performance.now() - started < 1000);
+  controller.abort();
+  await reading;
+  assert.equal(await other.len("probe"), 1);
+});
+
+backendTest(
+  "consume() removes idle consumers without pending entries, never those with some",
+  async (store) => {
+    await store.addMany("s", [{ n: "1" }]);
+    await store.createGroup("s", "g", { start: "0" });
+    await store.readGroup("s", "g", { consumer: "holder" });
+    await store.createConsumer("s", "g", { consumer: "idle-empty" });
+    await delay(60);
+    const controller = new AbortController();
+    const removed: string[] = [];
+    const running = consume(
+      () => {},
+      options(store, {
+        removeIdleConsumersMs: 50,
+        claimIdleMs: 60_000,
+        signal: controller.signal,
+        onEvent: (e) => e.type === "consumer-removed" && removed.push(e.consumer),
+      }),
+    );
+    await waitFor(() => removed.length > 0, { what: "a removal" });
+    controller.abort();
+    await running;
+    assert.deepEqual(removed, ["idle-empty"]);
+    assert.deepEqual((await store.consumers("s", "g")).map((c) => c.name).sort(), ["c1", "holder"]);
+  },
+);
+
+backendTest(
+  "consume() re-creates a vanished group from 0 and reports the error once",
+  async (store) => {
+    await store.createGroup("s", "g", { mkStream: true });
+    const events: WorkerEvent[] = [];
+    const seen: string[] = [];
+    const running = consume(
+      (d) => void seen.push(d.fields.n!),
+      options(store, {
+        blockMs: 30,
+        maxHandled: 1,
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    await delay(60);
+    await store.deleteStream("s"); // as a server restarted empty
+    await store.add("s", { n: "after-restart" });
+    await running;
+    assert.deepEqual(seen, ["after-restart"]);
+    assert.ok(events.filter((e) => e.type === "error").length <= 2);
+    assert.ok(events.some((e) => e.type === "group-created" && e.start === "0"));
+  },
+);
+
+backendTest("deliveries() yields entries that are acked explicitly", async (store) => {
+  await store.addMany("s", [{ n: "1" }, { n: "2" }]);
+  const iterator = deliveries(options(store, { maxHandled: 2 }));
+  const held = [];
+  for await (const delivery of iterator) {
+    held.push(delivery);
+    if (held.length === 1) {
+      assert.equal((await store.pendingSummary("s", "g")).count >= 1, true);
+      await delivery.ack();
+    } else {
+      await delivery.fail(new Error("no"));
+    }
+  }
+  const stats = await iterator.stats;
+  assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
+  assert.deepEqual((await store.pending("s", "g")).map((p) => p.id), [held[1]!.id]);
+});
+
+backendTest(
+  "deliveries() stops the worker when the loop is left, leaving un-acked entries pending",
+  async (store) => {
+    await store.addMany("s", [{ n: "1" }, { n: "2" }]);
+    for await (const _ of deliveries(options(store))) break;
+    assert.ok((await store.pendingSummary("s", "g")).count >= 1);
+  },
+);
+
+backendTest(
+  "fanOut() publishes to every target and acks the source after all succeeded",
+  async (store) => {
+    await store.addMany("s", [{ temp: "0.9" }, { temp: "0.1" }]);
+    await store.set("broken", "not a stream");
+    const stats = await fanOut(
+      (d) =>
+        Number(d.fields.temp) > 0.5
+          ? [{ stream: "alerts" }, { stream: "broken" }]
+          : [{ stream: "archive", fields: { ...d.fields, routed: "1" } }],
+      options(store, { maxHandled: 2 }),
+    );
+    assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
+    assert.deepEqual((await store.range("archive"))[0]!.fields, { temp: "0.1", routed: "1" });
+    assert.equal(await store.len("alerts"), 1, "the publish that worked stays");
+    const [pending] = await store.pending("s", "g");
+    assert.equal(
+      (await store.range("s", { start: pending!.id, end: pending!.id }))[0]!.fields.temp,
+      "0.9",
+    );
+  },
+);
