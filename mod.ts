@@ -32,6 +32,7 @@ export * from "./lib/command_args.ts";
 export * from "./lib/reply_parsers.ts";
 export { CommandStore } from "./lib/command_store.ts";
 export { checkRedisUrl, connectRedis } from "./lib/redis_connection.ts";
+export { openEmbeddedConnection } from "./lib/local_store/embedded_connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis_connection.ts";
 export * from "./lib/open_store.ts";
 export * from "./lib/redact_url.ts";

@@ -407,6 +407,7 @@ export class CommandStore implements StreamStore {
     return this.connection.close();
   }
 
+  /** Closes the store, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

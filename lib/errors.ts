@@ -9,6 +9,7 @@ import { ReplyError } from "./reply_error.ts";
 
 /** Base class of rstream's named errors. */
 export class StreamError extends Error {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "StreamError";
 }
 
@@ -23,6 +24,7 @@ export class StreamError extends Error {
  * ```
  */
 export class StreamIdTooSmallError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "StreamIdTooSmallError";
   /** The stream added to. */
   readonly stream: string;
@@ -44,36 +46,43 @@ export class StreamIdTooSmallError extends StreamError {
 
 /** The server rejected an ID (`ERR Invalid stream ID …`). */
 export class InvalidStreamIdError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "InvalidStreamIdError";
 }
 
 /** A key holds another type than a stream (WRONGTYPE). */
 export class WrongTypeError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "WrongTypeError";
 }
 
 /** The stream or consumer group does not exist (NOGROUP). */
 export class NoGroupError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "NoGroupError";
 }
 
 /** The consumer group already exists (BUSYGROUP). */
 export class BusyGroupError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "BusyGroupError";
 }
 
 /** The user is not allowed to run this command or touch this key (NOPERM). */
 export class NoPermissionError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "NoPermissionError";
 }
 
 /** Authentication failed (WRONGPASS, NOAUTH). */
 export class AuthenticationError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "AuthenticationError";
 }
 
 /** The server could not be reached: refused, timed out, closed or TLS failure. */
 export class ConnectionError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "ConnectionError";
 }
 

@@ -13,6 +13,7 @@
  * ```
  */
 export class ReplyError extends Error {
+  /** The error's name, for `instanceof`-free checks. */
   override name = "ReplyError";
   /** The first word of the reply, such as `ERR`, `NOGROUP` or `WRONGTYPE`. */
   readonly code: string;
