@@ -1,0 +1,141 @@
+/**
+ * `deno task bench [--quick] [--json]`: starts its own redis-server and
+ * measures, in one run, rstream against redis-benchmark and node-redis, the
+ * consumer worker, end-to-end latency, the embedded store, start-up time and
+ * memory. Prints a table (or, with `--json`, one JSON object); asserts no
+ * thresholds — CI runs `--quick` only so that the bench keeps working.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { startBenchRedis } from "./_redis.ts";
+import { redisBenchmarkXadd } from "./baseline.ts";
+import { consumeAck, rawClientAdds, rstreamAdds } from "./throughput.ts";
+import { endToEndLatency } from "./latency.ts";
+import { embeddedAdds, embeddedConsume, embeddedWakeUp } from "./embedded.ts";
+import { peakRss, startupTimes } from "./startup.ts";
+import { type BenchResults, renderTable, toJson } from "./report.ts";
+import { openStore } from "../lib/open_store.ts";
+
+/** Sizes of one run. */
+const SIZES = {
+  full: {
+    rbSingle: 100_000,
+    rbBatched: 1_000_000,
+    single: 20_000,
+    consume: 200_000,
+    latencyWarmupMs: 1000,
+    latencyMs: 5000,
+    embeddedSingle: 20_000,
+    embeddedBatched: 200_000,
+    embeddedConsume: 50_000,
+    wakes: 200,
+    startupRuns: 5,
+    rss: 20_000,
+  },
+  quick: {
+    rbSingle: 10_000,
+    rbBatched: 100_000,
+    single: 3_000,
+    consume: 20_000,
+    latencyWarmupMs: 300,
+    latencyMs: 1000,
+    embeddedSingle: 3_000,
+    embeddedBatched: 30_000,
+    embeddedConsume: 5_000,
+    wakes: 30,
+    startupRuns: 1,
+    rss: 2_000,
+  },
+};
+
+/** Pipelining depth of batched adds: redis-benchmark's -P 100. */
+const BATCH = 100;
+/** The consumer settings that showed the worker at its best (see docs/performance.md). */
+const CONSUME = { count: 1000, concurrency: 1000 };
+
+const args = parseArgs({
+  args: Deno.args,
+  options: { quick: { type: "boolean" }, json: { type: "boolean" } },
+});
+const quick = args.values.quick === true;
+const size = quick ? SIZES.quick : SIZES.full;
+const log = (text: string) => console.error(`bench: ${text}`);
+
+const scratch = new URL("../.rstream/", import.meta.url).pathname;
+await Deno.mkdir(scratch, { recursive: true });
+const dir = await Deno.makeTempDir({ dir: scratch, prefix: "bench-" });
+const started = performance.now();
+try {
+  await using redis = await startBenchRedis(dir);
+  const url = redis.url;
+  log(`redis-server on ${url}; ${quick ? "quick" : "full"} run`);
+
+  log("1/7 redis-benchmark XADD -P 1 and -P 100");
+  const baseline = {
+    p1: await redisBenchmarkXadd(redis.port, { n: size.rbSingle, pipeline: 1, key: "bench:rb1" }),
+    p100: await redisBenchmarkXadd(redis.port, {
+      n: size.rbBatched,
+      pipeline: 100,
+      key: "bench:rb100",
+    }),
+  };
+  {
+    await using store = await openStore(url);
+    await store.deleteStream("bench:rb1");
+    await store.deleteStream("bench:rb100");
+  }
+
+  log("2/7 node-redis xAdd");
+  const raw = await rawClientAdds(url, { n: size.single, batch: BATCH });
+
+  log("3/7 rstream add / addMany");
+  const adds = await rstreamAdds(url, { n: size.single, batch: BATCH });
+
+  log("4/7 rstream consume + ack, 1 and 4 consumers");
+  const consumeOne = await consumeAck(() => openStore(url), {
+    n: size.consume,
+    consumers: 1,
+    ...CONSUME,
+  });
+  const consumeFour = await consumeAck(() => openStore(url), {
+    n: size.consume,
+    consumers: 4,
+    ...CONSUME,
+  });
+
+  log("5/7 add → handler latency at 1k/s and 10k/s");
+  const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };
+  const at1k = await endToEndLatency(url, { rate: 1000, ...latencyOptions });
+  const at10k = await endToEndLatency(url, { rate: 10_000, ...latencyOptions });
+
+  log("6/7 embedded store");
+  const embeddedAdd = await embeddedAdds(dir, {
+    n: size.embeddedSingle,
+    batch: BATCH,
+    batchedN: size.embeddedBatched,
+  });
+  const embeddedConsumeRate = await embeddedConsume(dir, { n: size.embeddedConsume, ...CONSUME });
+  const wake = await embeddedWakeUp(dir, size.wakes);
+
+  log("7/7 start-up and peak RSS");
+  const startup = await startupTimes(url, size.startupRuns);
+  const rss = await peakRss(url, size.rss);
+
+  const results: BenchResults = {
+    quick,
+    baseline,
+    raw,
+    rstream: { ...adds, batchSize: BATCH },
+    consume: { one: consumeOne, four: consumeFour, ...CONSUME },
+    latency: { at1k, at10k },
+    embedded: { ...embeddedAdd, consume: embeddedConsumeRate, wake },
+    startup,
+    rss,
+  };
+  log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(args.values.json ? JSON.stringify(toJson(results), null, 2) : renderTable(results));
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}

@@ -1,0 +1,290 @@
+/**
+ * The pure half of the bench: percentiles, ratios, redis-benchmark's CSV, the
+ * table and the JSON object. No I/O here, so `report_test.ts` checks it all.
+ *
+ * @module
+ */
+
+/** Latency percentiles in ms. */
+export interface Percentiles {
+  /** How many samples. */
+  n: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Everything one bench run measured (throughputs in entries/s, times in ms). */
+export interface BenchResults {
+  /** `--quick` run (smaller N). */
+  quick: boolean;
+  /** redis-benchmark XADD on one connection. */
+  baseline: { p1: number; p100: number };
+  /** node-redis (`createClient({url, RESP: 2})`) directly. */
+  raw: { single: number; batched: number };
+  /** rstream's `store.add` one by one, and `store.addMany` batches. */
+  rstream: { single: number; batched: number; batchSize: number };
+  /** `consume()` over a pre-filled stream, no-op handler, until all acked. */
+  consume: { one: number; four: number; count: number; concurrency: number };
+  /** Add-to-handler latency at paced rates. */
+  latency: { at1k: Percentiles; at10k: Percentiles };
+  /** The embedded store (`file:` in a temp dir). */
+  embedded: { single: number; batched: number; consume: number; wake: Percentiles };
+  /** Process start to first acknowledged add. */
+  startup: { cli: number; producer: number };
+  /** Peak RSS in MB and how it was read. */
+  rss: { producer: number; consumer: number; method: string };
+}
+
+/**
+ * The `p`-th percentile (0..100) of ascending `sorted` values, nearest rank.
+ *
+ * @throws {RangeError} on an empty array or a `p` outside 0..100.
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new RangeError("percentile() of no samples");
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in 0..100, got ${p}`);
+  const rank = Math.ceil((p * sorted.length) / 100 - 1e-9); // 99.9% of 1000 is 999, not 1000
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/** p50/p99/p999/max of unsorted samples. */
+export function percentiles(samples: readonly number[]): Percentiles {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    p999: percentile(sorted, 99.9),
+    max: sorted[sorted.length - 1]!,
+  };
+}
+
+/** `value / baseline`, rounded to 3 decimals; `NaN` when the baseline is not positive. */
+export function ratio(value: number, baseline: number): number {
+  if (!(baseline > 0)) return NaN;
+  return Math.round((value / baseline) * 1000) / 1000;
+}
+
+/** Entries per second for `n` entries in `ms`. */
+export function perSecond(n: number, ms: number): number {
+  return ms > 0 ? (n * 1000) / ms : NaN;
+}
+
+/**
+ * The requests/s of redis-benchmark's `--csv` output (the `rps` column of its
+ * one data row).
+ *
+ * @throws {Error} when there is no `rps` column or no data row.
+ */
+export function parseRedisBenchmarkCsv(csv: string): number {
+  const rows = csv.trim().split(/\r?\n/).map((line) =>
+    [...line.matchAll(/"((?:[^"]|"")*)"|([^,]+)/g)].map((m) => m[1] ?? m[2] ?? "")
+  );
+  const header = rows.findIndex((row) => row.includes("rps"));
+  if (header < 0 || rows.length <= header + 1) {
+    throw new Error(`redis-benchmark CSV without an rps row: ${JSON.stringify(csv)}`);
+  }
+  const rps = Number(rows[header + 1]![rows[header]!.indexOf("rps")]);
+  if (!Number.isFinite(rps)) throw new Error(`redis-benchmark rps is not a number: ${csv}`);
+  return rps;
+}
+
+/** The machine-readable summary `deno task bench --json` prints. */
+export function toJson(r: BenchResults): Record<string, unknown> {
+  const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const lat = (p: Percentiles) => ({
+    n: p.n,
+    p50: round(p.p50),
+    p99: round(p.p99),
+    p999: round(p.p999),
+    max: round(p.max),
+  });
+  return {
+    quick: r.quick,
+    ratios: {
+      single_add: ratio(r.rstream.single, r.baseline.p1),
+      batched_add: ratio(r.rstream.batched, r.baseline.p100),
+      consume_ack: ratio(Math.max(r.consume.one, r.consume.four), r.baseline.p100),
+      single_add_vs_raw: ratio(r.rstream.single, r.raw.single),
+      batched_add_vs_raw: ratio(r.rstream.batched, r.raw.batched),
+    },
+    throughput_per_s: {
+      redis_benchmark_p1: Math.round(r.baseline.p1),
+      redis_benchmark_p100: Math.round(r.baseline.p100),
+      raw_single_add: Math.round(r.raw.single),
+      raw_batched_add: Math.round(r.raw.batched),
+      single_add: Math.round(r.rstream.single),
+      batched_add: Math.round(r.rstream.batched),
+      batch_size: r.rstream.batchSize,
+      consume_ack_1: Math.round(r.consume.one),
+      consume_ack_4: Math.round(r.consume.four),
+      consume_count: r.consume.count,
+      consume_concurrency: r.consume.concurrency,
+    },
+    latency_ms: {
+      p50_1k: round(r.latency.at1k.p50),
+      p99_1k: round(r.latency.at1k.p99),
+      p999_1k: round(r.latency.at1k.p999),
+      p50_10k: round(r.latency.at10k.p50),
+      p99_10k: round(r.latency.at10k.p99),
+      p999_10k: round(r.latency.at10k.p999),
+    },
+    embedded: {
+      single_add_per_s: Math.round(r.embedded.single),
+      batched_add_per_s: Math.round(r.embedded.batched),
+      consume_ack_per_s: Math.round(r.embedded.consume),
+      wake_p50_ms: round(r.embedded.wake.p50),
+      wake_p99_ms: round(r.embedded.wake.p99),
+      wake: lat(r.embedded.wake),
+    },
+    startup_ms: { cli: round(r.startup.cli, 1), producer: round(r.startup.producer, 1) },
+    rss_mb: {
+      producer: round(r.rss.producer, 1),
+      consumer: round(r.rss.consumer, 1),
+      method: r.rss.method,
+    },
+  };
+}
+
+function fmtNum(x: number): string {
+  if (!Number.isFinite(x)) return "n/a";
+  if (Math.abs(x) >= 1000) return Math.round(x).toLocaleString("en-US");
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+/** One row of the printed table. */
+export interface Row {
+  /** What was measured. */
+  what: string;
+  /** The figure. */
+  value: number;
+  /** Its unit. */
+  unit: string;
+  /** What it is compared with, and the ratio. */
+  vs?: { name: string; value: number };
+  /** The target, as text (e.g. `≥ 0.8×`), and whether it is met. */
+  target?: { text: string; met: boolean };
+}
+
+/** The rows of the table, in the order of the issue's seven parts. */
+export function rows(r: BenchResults): Row[] {
+  const b1 = { name: "rb -P 1", value: r.baseline.p1 };
+  const b100 = { name: "rb -P 100", value: r.baseline.p100 };
+  const consumeBest = Math.max(r.consume.one, r.consume.four);
+  const ratioTarget = (value: number, base: number) => ({
+    text: "≥ 0.8×",
+    met: value / base >= 0.8,
+  });
+  const cc = `count ${r.consume.count}, concurrency ${r.consume.concurrency}`;
+  return [
+    { what: "redis-benchmark XADD -c 1 -P 1", value: r.baseline.p1, unit: "entries/s" },
+    { what: "redis-benchmark XADD -c 1 -P 100", value: r.baseline.p100, unit: "entries/s" },
+    { what: "node-redis xAdd, awaited one by one", value: r.raw.single, unit: "entries/s", vs: b1 },
+    {
+      what: `node-redis xAdd, ${r.rstream.batchSize} per pipelined batch`,
+      value: r.raw.batched,
+      unit: "entries/s",
+      vs: b100,
+    },
+    {
+      what: "rstream store.add, awaited one by one",
+      value: r.rstream.single,
+      unit: "entries/s",
+      vs: b1,
+      target: ratioTarget(r.rstream.single, r.baseline.p1),
+    },
+    {
+      what: `rstream store.addMany, ${r.rstream.batchSize} per batch`,
+      value: r.rstream.batched,
+      unit: "entries/s",
+      vs: b100,
+      target: ratioTarget(r.rstream.batched, r.baseline.p100),
+    },
+    {
+      what: `rstream consume + ack, 1 consumer (${cc})`,
+      value: r.consume.one,
+      unit: "entries/s",
+      vs: b100,
+    },
+    {
+      what: `rstream consume + ack, 4 consumers (${cc})`,
+      value: r.consume.four,
+      unit: "entries/s",
+      vs: b100,
+      target: ratioTarget(consumeBest, r.baseline.p100),
+    },
+    ...(["at1k", "at10k"] as const).flatMap((key) => {
+      const p = r.latency[key];
+      const rate = key === "at1k" ? "1k" : "10k";
+      return [
+        { what: `add → handler latency p50 at ${rate}/s`, value: p.p50, unit: "ms" },
+        {
+          what: `add → handler latency p99 at ${rate}/s`,
+          value: p.p99,
+          unit: "ms",
+          ...(key === "at10k" ? { target: { text: "≤ 2 ms", met: p.p99 <= 2 } } : {}),
+        },
+        { what: `add → handler latency p999 at ${rate}/s (n=${p.n})`, value: p.p999, unit: "ms" },
+      ];
+    }),
+    {
+      what: "embedded store.add, awaited one by one",
+      value: r.embedded.single,
+      unit: "entries/s",
+      target: { text: "≥ 50,000", met: r.embedded.single >= 50_000 },
+    },
+    {
+      what: `embedded store.addMany, ${r.rstream.batchSize} per batch`,
+      value: r.embedded.batched,
+      unit: "entries/s",
+      target: { text: "≥ 300,000", met: r.embedded.batched >= 300_000 },
+    },
+    { what: `embedded consume + ack (${cc})`, value: r.embedded.consume, unit: "entries/s" },
+    { what: "embedded cross-process wake-up p50", value: r.embedded.wake.p50, unit: "ms" },
+    {
+      what: `embedded cross-process wake-up p99 (n=${r.embedded.wake.n})`,
+      value: r.embedded.wake.p99,
+      unit: "ms",
+      target: { text: "≤ 50 ms", met: r.embedded.wake.p99 <= 50 },
+    },
+    {
+      what: "CLI start → first add acknowledged",
+      value: r.startup.cli,
+      unit: "ms",
+      target: { text: "≤ 150 ms", met: r.startup.cli <= 150 },
+    },
+    { what: "producer start → first add acknowledged", value: r.startup.producer, unit: "ms" },
+    {
+      what: `producer peak RSS (${r.rss.method})`,
+      value: r.rss.producer,
+      unit: "MB",
+      target: { text: "≤ 60 MB", met: r.rss.producer <= 60 },
+    },
+    { what: `consumer peak RSS (${r.rss.method})`, value: r.rss.consumer, unit: "MB" },
+  ];
+}
+
+/** The human table: one line per figure, its ratio to the baseline, and the target. */
+export function renderTable(r: BenchResults): string {
+  const header = ["measurement", "value", "unit", "vs baseline", "target"];
+  const body = rows(r).map((row) => [
+    row.what,
+    fmtNum(row.value),
+    row.unit,
+    row.vs ? `${ratio(row.value, row.vs.value).toFixed(3)}× ${row.vs.name}` : "",
+    row.target ? `${row.target.text} ${row.target.met ? "met" : "MISSED"}` : "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((line) => line[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)).join(" │ ")
+      .trimEnd();
+  return [
+    line(header),
+    widths.map((w) => "─".repeat(w)).join("─┼─"),
+    ...body.map(line),
+  ].join("\n");
+}
