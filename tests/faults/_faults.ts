@@ -1,0 +1,364 @@
+/**
+ * Helpers of the fault suite: a test context per backend (a private
+ * redis-server or an embedded store file in a temp dir), consumer processes
+ * run through the real `rstream-consume` script with `--json`, a tally of
+ * what they printed, and the one-line figures each test prints.
+ *
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { openStore } from "../../lib/open_store.ts";
+import type { Fields, StreamStore } from "../../lib/store.ts";
+import { ignoreRedis, type RedisServer, startRedis } from "../_redis_server.ts";
+import { type ScriptProcess, spawnScript } from "../scripts/_scripts.ts";
+
+/** The stream and group every fault test uses. */
+export const STREAM = "app:event";
+/** The consumer group. */
+export const GROUP = "workers";
+
+/** A fault test's backend. */
+export type FaultBackend = "redis" | "embedded";
+
+/** What a fault test runs with. */
+export interface FaultContext {
+  /** Which backend. */
+  backend: FaultBackend;
+  /** The URL the consumer processes get (relative `file:` for embedded). */
+  url: string;
+  /** The processes' working directory. */
+  cwd: string;
+  /** A store on the same data, for setting up and asserting state. */
+  store: StreamStore;
+  /** The server, on the Redis backend. */
+  redis?: RedisServer;
+  /** Starts a consumer process (`rstream-consume GROUP NAME --json --url URL …`), stopped at the end. */
+  consumer(name: string, args?: string[]): Consumer;
+}
+
+/** One event a consumer printed with `--json`. */
+export interface ConsumerEvent {
+  /** `processing`, `finished`, `failed`, `dead-lettered`, `claimed`, `deleted`. */
+  event: string;
+  /** The entry's ID (all but `claimed`). */
+  id?: string;
+  /** The IDs claimed. */
+  ids?: string[];
+  /** The entry's fields (`processing`). */
+  fields?: Fields;
+  /** Delivery count (`processing`, `dead-lettered`). */
+  deliveries?: number;
+  /** The consumer (`processing`). */
+  consumer?: string;
+  /** The error (`failed`, `dead-lettered`). */
+  error?: string;
+}
+
+/** A consumer process and the events it printed so far. */
+export class Consumer implements AsyncDisposable {
+  /** The process. */
+  readonly process: ScriptProcess;
+  /** The consumer's name. */
+  readonly name: string;
+  readonly #events: ConsumerEvent[] = [];
+  #parsed = 0;
+
+  constructor(name: string, process: ScriptProcess) {
+    this.name = name;
+    this.process = process;
+  }
+
+  /** Events printed so far (stdout lines parsed incrementally). */
+  get events(): ConsumerEvent[] {
+    const lines = this.process.stdout;
+    for (; this.#parsed < lines.length; this.#parsed++) {
+      const line = lines[this.#parsed]!;
+      try {
+        this.#events.push(JSON.parse(line));
+      } catch {
+        throw new Error(`consumer ${this.name} printed a non-JSON line: ${line}`);
+      }
+    }
+    return this.#events;
+  }
+
+  /** How many events of this type so far. */
+  count(type: string): number {
+    let n = 0;
+    for (const e of this.events) if (e.event === type) n++;
+    return n;
+  }
+
+  /** Kills the process with `signal` and waits for it; returns its exit code. */
+  async stop(signal: Deno.Signal = "SIGTERM"): Promise<number> {
+    this.process.kill(signal);
+    const { code } = await this.process.done;
+    this.events;
+    return code;
+  }
+
+  /** Stderr lines. */
+  get stderr(): string[] {
+    return this.process.stderr;
+  }
+
+  /** Kills it (SIGKILL) if still running and waits. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.process[Symbol.asyncDispose]();
+  }
+}
+
+const live = new Set<Deno.ChildProcess>();
+
+/**
+ * Registers `name [redis]` and/or `name [embedded]`. Each run gets a temp
+ * working directory, a private redis-server (with `redisArgs`) or an embedded
+ * store at `.rstream/streams.db` in it; afterwards every consumer it started
+ * is killed and awaited, the server stopped and the directory removed, and
+ * the test fails if any of them is still there.
+ */
+export function faultTest(
+  name: string,
+  fn: (t: FaultContext) => Promise<void>,
+  options: { backends?: FaultBackend[]; redisArgs?: string[] } = {},
+): void {
+  for (const backend of options.backends ?? ["redis", "embedded"]) {
+    Deno.test({
+      name: `${name} [${backend}]`,
+      ignore: backend === "redis" && ignoreRedis,
+      sanitizeResources: false,
+      sanitizeOps: false,
+      async fn() {
+        const cwd = await Deno.makeTempDir({ prefix: "rstream-faults-" });
+        const consumers: Consumer[] = [];
+        let redis: RedisServer | undefined;
+        let redisDir: string | undefined;
+        try {
+          let url: string;
+          let storeUrl: string;
+          if (backend === "redis") {
+            redis = await startRedis({ args: options.redisArgs ?? [] });
+            redisDir = redis.dir;
+            url = storeUrl = redis.url;
+          } else {
+            await Deno.mkdir(`${cwd}/.rstream`);
+            url = "file:.rstream/streams.db";
+            storeUrl = `file:${cwd}/.rstream/streams.db`;
+          }
+          await using store = await openStore(storeUrl);
+          await fn({
+            backend,
+            url,
+            cwd,
+            store,
+            ...(redis ? { redis } : {}),
+            consumer(consumerName, args = []) {
+              const process = spawnScript(
+                "rstream-consume",
+                [GROUP, consumerName, "--json", "--url", url, ...args],
+                { cwd },
+              );
+              live.add(process.child);
+              process.done.finally(() => live.delete(process.child));
+              const consumer = new Consumer(consumerName, process);
+              consumers.push(consumer);
+              return consumer;
+            },
+          });
+        } finally {
+          for (const consumer of consumers) await consumer[Symbol.asyncDispose]();
+          await redis?.stop();
+          await Deno.remove(cwd, { recursive: true });
+        }
+        await assertClean(consumers.map((c) => c.process.child.pid), [cwd, redisDir]);
+      },
+    });
+  }
+}
+
+/** Fails when a process is still alive or a directory still exists. */
+export async function assertClean(
+  pids: number[],
+  dirs: (string | undefined)[],
+): Promise<void> {
+  for (const pid of pids) {
+    const out = await new Deno.Command("kill", { args: ["-0", String(pid)], stderr: "null" })
+      .output();
+    assert.equal(out.success, false, `process ${pid} is still running`);
+  }
+  for (const dir of dirs) {
+    if (dir === undefined) continue;
+    assert.equal(await exists(dir), false, `${dir} was left behind`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A sensor reading numbered `n` (the article's fields plus `n`). */
+export function reading(n: number, temp = "0.42"): Fields {
+  return { sensor_id: `sensor${n % 7}`, temp, humidity: "0.61", n: String(n) };
+}
+
+/** Adds `count` readings in pipelined batches and returns their IDs. */
+export async function publish(
+  store: StreamStore,
+  count: number,
+  options: { temp?: (n: number) => string; from?: number } = {},
+): Promise<string[]> {
+  const ids: string[] = [];
+  const from = options.from ?? 0;
+  for (let start = 0; start < count; start += 1000) {
+    const batch = Array.from(
+      { length: Math.min(1000, count - start) },
+      (_, i) => reading(from + start + i, options.temp?.(from + start + i)),
+    );
+    ids.push(...await store.addMany(STREAM, batch));
+  }
+  return ids;
+}
+
+/** Whether the group has delivered everything and nothing is pending. */
+export async function settled(store: StreamStore, group = GROUP): Promise<boolean> {
+  const [info] = (await store.groups(STREAM)).filter((g) => g.name === group);
+  return info !== undefined && info.pending === 0 && info.lag === 0;
+}
+
+/** What the consumers' events add up to. */
+export interface Tally {
+  /** Processing lines per ID. */
+  processing: Map<string, number>;
+  /** Finished (handler succeeded and acked) lines per ID. */
+  finished: Map<string, number>;
+  /** Dead-lettered lines per ID. */
+  deadLettered: Map<string, number>;
+  /** Failed lines. */
+  failed: number;
+  /** IDs claimed from other consumers. */
+  claimed: number;
+  /** Deleted-while-pending lines. */
+  deleted: string[];
+}
+
+/** Adds up the events of several consumers. */
+export function tally(consumers: Consumer[]): Tally {
+  const t: Tally = {
+    processing: new Map(),
+    finished: new Map(),
+    deadLettered: new Map(),
+    failed: 0,
+    claimed: 0,
+    deleted: [],
+  };
+  const bump = (map: Map<string, number>, id: string) => map.set(id, (map.get(id) ?? 0) + 1);
+  for (const consumer of consumers) {
+    for (const e of consumer.events) {
+      if (e.event === "processing") bump(t.processing, e.id!);
+      else if (e.event === "finished") bump(t.finished, e.id!);
+      else if (e.event === "dead-lettered") bump(t.deadLettered, e.id!);
+      else if (e.event === "failed") t.failed++;
+      else if (e.event === "claimed") t.claimed += e.ids!.length;
+      else if (e.event === "deleted") t.deleted.push(e.id!);
+    }
+  }
+  return t;
+}
+
+/** The figures a fault test checked. */
+export interface Figures {
+  /** Entries published. */
+  sent: number;
+  /** Distinct entries whose handler ran. */
+  processed: number;
+  /** Distinct entries acknowledged (after success, or dead-lettered). */
+  acked: number;
+  /** Entries neither acked nor pending at the end. */
+  lost: number;
+  /** Anything else worth a number. */
+  extra?: Record<string, number | string>;
+}
+
+/**
+ * Checks the delivery guarantees on a finished tally: every ID sent was
+ * processed; none was acknowledged twice; the group has nothing pending and
+ * nothing undelivered, so every entry was acked. A consumer killed with -9
+ * may have acked a few entries without printing `finished` yet: at most
+ * `unconfirmed` such are allowed (its kills times its concurrency). Returns
+ * the figures.
+ */
+export async function checkDelivered(
+  store: StreamStore,
+  sent: string[],
+  t: Tally,
+  options: { group?: string; unconfirmed?: number } = {},
+): Promise<Figures> {
+  const unprocessed = sent.filter((id) => !t.processing.has(id) && !t.deadLettered.has(id));
+  assert.deepEqual(unprocessed.slice(0, 10), [], `${unprocessed.length} entries never processed`);
+  const twice = [...t.finished].filter(([, n]) => n > 1).map(([id]) => id);
+  assert.deepEqual(twice.slice(0, 10), [], `${twice.length} entries acked twice`);
+  const summary = await store.pendingSummary(STREAM, options.group ?? GROUP);
+  assert.equal(summary.count, 0, "XPENDING is 0");
+  assert.ok(await settled(store, options.group), "the group delivered every entry");
+  const unconfirmed = sent.filter((id) => !t.finished.has(id) && !t.deadLettered.has(id)).length;
+  assert.ok(
+    unconfirmed <= (options.unconfirmed ?? 0),
+    `${unconfirmed} entries acked without a finished line`,
+  );
+  return {
+    sent: sent.length,
+    processed: sent.length - unprocessed.length,
+    acked: sent.length - summary.count,
+    lost: 0,
+    ...(unconfirmed ? { extra: { "acked just before the kill, unprinted": unconfirmed } } : {}),
+  };
+}
+
+/** Prints `faults: NAME: sent N, processed N, acked N, lost 0[, more]` (one line). */
+export function report(name: string, f: Figures): void {
+  const extra = Object.entries(f.extra ?? {}).map(([k, v]) => `, ${k} ${v}`).join("");
+  console.log(
+    `faults: ${name}: sent ${f.sent}, processed ${f.processed}, acked ${f.acked}, lost ${f.lost}${extra}`,
+  );
+}
+
+/** Polls `check` every 25 ms until true; fails after `timeoutMs` saying `what`. */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Resolves after `ms`. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts a redis-server for tests that manage it themselves. */
+export { startRedis };
