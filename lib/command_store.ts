@@ -85,6 +85,21 @@ export class CommandStore implements StreamStore {
     }
   }
 
+  /** Sends XREAD/XREADGROUP, on a blocking connection when it blocks. */
+  async #read(
+    args: readonly string[],
+    options: { blockMs?: number; signal?: AbortSignal },
+    context: ErrorContext,
+  ): Promise<RedisReply> {
+    try {
+      return options.blockMs === undefined
+        ? await this.connection.send(args)
+        : await this.connection.sendBlocking(args, { signal: options.signal });
+    } catch (error) {
+      throw toStreamError(error, { command: args[0], displayUrl: this.displayUrl, ...context });
+    }
+  }
+
   async #lastId(stream: string): Promise<string> {
     try {
       return String(
@@ -139,17 +154,10 @@ export class CommandStore implements StreamStore {
     streams: string | Record<string, string>,
     options: ReadOptions = {},
   ): Promise<StreamRead[]> {
-    const args = xreadArgs(streams, options);
     const stream = typeof streams === "string" ? streams : undefined;
-    let reply: RedisReply;
-    try {
-      reply = options.blockMs === undefined
-        ? await this.connection.send(args)
-        : await this.connection.sendBlocking(args, { signal: options.signal });
-    } catch (error) {
-      throw toStreamError(error, { command: "XREAD", stream, displayUrl: this.displayUrl });
-    }
-    return parseReadReply(reply) as StreamRead[];
+    return parseReadReply(
+      await this.#read(xreadArgs(streams, options), options, { stream }),
+    ) as StreamRead[];
   }
 
   async len(stream: string): Promise<number> {
@@ -327,22 +335,9 @@ export class CommandStore implements StreamStore {
     group: string,
     options: ReadGroupOptions,
   ): Promise<StreamRead<GroupEntry>[]> {
-    const args = xreadgroupArgs(streams, group, options);
     const stream = typeof streams === "string" ? streams : undefined;
-    let reply: RedisReply;
-    try {
-      reply = options.blockMs === undefined
-        ? await this.connection.send(args)
-        : await this.connection.sendBlocking(args, { signal: options.signal });
-    } catch (error) {
-      throw toStreamError(error, {
-        command: "XREADGROUP",
-        stream,
-        group,
-        displayUrl: this.displayUrl,
-      });
-    }
-    return parseReadReply(reply);
+    const args = xreadgroupArgs(streams, group, options);
+    return parseReadReply(await this.#read(args, options, { stream, group }));
   }
 
   async ack(stream: string, group: string, ids: readonly string[]): Promise<number> {
