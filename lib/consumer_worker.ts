@@ -10,6 +10,11 @@
  * While a handler runs, the worker re-claims its entry every `claimIdleMs / 3`
  * so that no other consumer takes it over. An AbortSignal stops it gracefully.
  *
+ * A watchdog reports `unhealthy` when a store call has not returned within
+ * `stallMs` (a blocking read: its BLOCK time plus `stallMs`), and `healthy`
+ * once a call succeeds again; the store's own command timeout then makes the
+ * stuck call fail so the loop retries with backoff.
+ *
  * @module
  */
 
@@ -41,7 +46,9 @@ export type WorkerEvent =
   | { type: "deleted"; id: string }
   | { type: "reclaimed"; ids: string[] }
   | { type: "consumer-removed"; consumer: string }
-  | { type: "error"; error: unknown; repeated: number };
+  | { type: "error"; error: unknown; repeated: number }
+  | { type: "unhealthy"; operation: string; waitedMs: number }
+  | { type: "healthy"; unhealthyMs: number };
 
 /** Options of {@linkcode consume}. */
 export interface ConsumeOptions {
@@ -71,6 +78,12 @@ export interface ConsumeOptions {
   deadLetterStream?: string;
   /** Remove other consumers idle this long with nothing pending (default: never). */
   removeIdleConsumersMs?: number;
+  /**
+   * Report `unhealthy` when a store call has not returned within this many ms
+   * (a blocking read: its BLOCK time plus this), and `healthy` when one
+   * succeeds again (default 10000).
+   */
+  stallMs?: number;
   /** Stop after this many deliveries were handled, succeeded or failed. */
   maxHandled?: number;
   /** Stop gracefully: no new reads; in-flight handlers finish and are acked. */
@@ -101,6 +114,80 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A store call the watchdog is waiting for. */
+interface Call {
+  operation: string;
+  started: number;
+  budgetMs: number;
+}
+
+/**
+ * Watches the calls made through {@linkcode Watchdog.store}: `onChange(false, …)`
+ * when one has run past its budget, `onChange(true, …)` when one succeeds after that.
+ */
+class Watchdog {
+  readonly store: StreamStore;
+  #calls = new Set<Call>();
+  #unhealthySince: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #onChange: (event: WorkerEvent) => void;
+
+  constructor(store: StreamStore, stallMs: number, onChange: (event: WorkerEvent) => void) {
+    this.#onChange = onChange;
+    const watch = <T>(operation: string, budgetMs: number, call: Promise<T>): Promise<T> => {
+      const entry = { operation, started: performance.now(), budgetMs };
+      this.#calls.add(entry);
+      return call.then((value) => {
+        this.#calls.delete(entry);
+        this.#recovered();
+        return value;
+      }, (error) => {
+        this.#calls.delete(entry);
+        throw error;
+      });
+    };
+    // Calls go to the real store (`this` = the store: it has private fields).
+    this.store = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (typeof value !== "function" || key === "close") return value;
+        return (...args: unknown[]) => {
+          const result = value.apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          const options = key === "readGroup" ? args[2] : key === "read" ? args[1] : undefined;
+          const blockMs = (options as { blockMs?: number } | undefined)?.blockMs ?? 0;
+          return watch(String(key), blockMs + stallMs, result);
+        };
+      },
+    });
+    this.#timer = setInterval(() => this.#check(), Math.max(20, Math.min(1000, stallMs / 4)));
+  }
+
+  #check() {
+    if (this.#unhealthySince !== undefined) return;
+    const now = performance.now();
+    for (const call of this.#calls) {
+      const waitedMs = Math.round(now - call.started);
+      if (waitedMs > call.budgetMs) {
+        this.#unhealthySince = call.started + call.budgetMs;
+        this.#onChange({ type: "unhealthy", operation: call.operation, waitedMs });
+        return;
+      }
+    }
+  }
+
+  #recovered() {
+    if (this.#unhealthySince === undefined) return;
+    const unhealthyMs = Math.round(performance.now() - this.#unhealthySince);
+    this.#unhealthySince = undefined;
+    this.#onChange({ type: "healthy", unhealthyMs });
+  }
+
+  stop() {
+    clearInterval(this.#timer);
+  }
+}
+
 class ConsumerWorker {
   readonly stats: ConsumeStats = {
     handled: 0,
@@ -122,6 +209,7 @@ class ConsumerWorker {
   /** Deliveries started (handled or in flight): what `maxHandled` counts. */
   #dispatched = 0;
   #backoffMs = 0;
+  #stallMs: number;
 
   constructor(handler: (delivery: Delivery) => void | Promise<void>, options: ConsumeOptions) {
     if (typeof handler !== "function") throw new TypeError("consume() needs a handler function");
@@ -140,6 +228,7 @@ class ConsumerWorker {
     if (options.maxDeliveries !== undefined) {
       checkInteger(options.maxDeliveries, "maxDeliveries", 1);
     }
+    this.#stallMs = checkInteger(options.stallMs ?? 10_000, "stallMs", 1);
     this.#max = options.maxHandled === undefined
       ? Infinity
       : checkInteger(options.maxHandled, "maxHandled", 1);
@@ -156,6 +245,16 @@ class ConsumerWorker {
   }
 
   async run(): Promise<ConsumeStats> {
+    const watchdog = new Watchdog(this.#o.store, this.#stallMs, (event) => this.#emit(event));
+    this.#o = { ...this.#o, store: watchdog.store };
+    try {
+      return await this.#run();
+    } finally {
+      watchdog.stop();
+    }
+  }
+
+  async #run(): Promise<ConsumeStats> {
     const o = this.#o;
     const interval = o.claimIntervalMs ?? o.claimIdleMs;
     const heartbeat = setInterval(

@@ -35,6 +35,15 @@ export interface RedisConnectionOptions {
   connectTimeoutMs?: number;
   /** Largest wait between reconnection attempts after a connection was lost (default 1000). */
   maxReconnectDelayMs?: number;
+  /**
+   * Give up on a reply after this many ms (default 10000; 0 = wait forever).
+   * Commands fail with a {@linkcode ConnectionError} when the connection has
+   * had commands outstanding and no reply for this long (a stopped or hung
+   * server keeps the socket open, so nothing else notices); the connection is
+   * then replaced by a fresh one that reconnects by itself. A blocking read
+   * gets its BLOCK time on top; `BLOCK 0` waits forever.
+   */
+  commandTimeoutMs?: number;
 }
 
 type Client = ReturnType<typeof createClient>;
@@ -79,6 +88,20 @@ function toReplyError(error: unknown, secret: string | undefined): unknown {
   return error;
 }
 
+/** The BLOCK time of a blocking command in ms, `undefined` for BLOCK 0 (forever). */
+export function _blockMsOf(args: readonly string[]): number | undefined {
+  const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK");
+  const ms = at === -1 ? 0 : Number(args[at + 1]);
+  return ms > 0 ? ms : at === -1 ? 0 : undefined;
+}
+
+function deferred(): { promise: Promise<never>; reject: (error: unknown) => void } {
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<never>((_, no) => reject = no);
+  promise.catch(() => {}); // only raced against, never awaited alone
+  return { promise, reject };
+}
+
 class RedisConnection implements CommandConnection {
   readonly backend: Backend = "redis";
   readonly displayUrl: string;
@@ -87,11 +110,61 @@ class RedisConnection implements CommandConnection {
   #busy = new Set<Client>();
   #secret: string | undefined;
   #closed = false;
+  readonly #timeoutMs: number;
+  /** Commands sent on the main client and not answered yet. */
+  #outstanding = 0;
+  /** When the main client last answered (or got its first outstanding command). */
+  #lastReply = 0;
+  /** Rejected when the main client is found stalled; every outstanding command races it. */
+  #stall = deferred();
+  #watchdog: ReturnType<typeof setInterval> | undefined;
 
-  constructor(client: Client, displayUrl: string, secret: string | undefined) {
+  constructor(client: Client, displayUrl: string, secret: string | undefined, timeoutMs: number) {
     this.#client = client;
     this.displayUrl = displayUrl;
     this.#secret = secret;
+    this.#timeoutMs = timeoutMs;
+    if (timeoutMs > 0) {
+      const watchdog = setInterval(
+        () => this.#checkStalled(),
+        Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
+      );
+      Deno.unrefTimer(watchdog as unknown as number);
+      this.#watchdog = watchdog;
+    }
+  }
+
+  #timeoutError(): ConnectionError {
+    return new ConnectionError(
+      `Redis at ${this.displayUrl} did not answer within ${this.#timeoutMs} ms; reconnecting (is the server stopped or overloaded?)`,
+    );
+  }
+
+  /** Replaces a main client that has not answered for the timeout: its commands fail. */
+  #checkStalled() {
+    if (this.#outstanding === 0 || this.#closed) return;
+    if (performance.now() - this.#lastReply < this.#timeoutMs) return;
+    const stall = this.#stall;
+    this.#stall = deferred();
+    stall.reject(this.#timeoutError());
+    const old = this.#client;
+    this.#client = old.duplicate();
+    this.#client.on("error", () => {});
+    this.#client.connect().catch(() => {/* reconnects by itself; commands wait or time out */});
+    old.destroy();
+    this.#lastReply = performance.now();
+  }
+
+  /** Counts a command of the main client as outstanding until it settles. */
+  #track<T>(reply: Promise<T>): Promise<T> {
+    if (this.#timeoutMs === 0) return reply;
+    if (this.#outstanding++ === 0) this.#lastReply = performance.now();
+    const settled = () => {
+      this.#outstanding--;
+      this.#lastReply = performance.now();
+    };
+    reply.then(settled, settled);
+    return Promise.race([reply, this.#stall.promise]);
   }
 
   #fail(error: unknown, args: readonly string[]): unknown {
@@ -105,7 +178,7 @@ class RedisConnection implements CommandConnection {
 
   async send(args: readonly string[]): Promise<RedisReply> {
     try {
-      return await this.#client.sendCommand(args as string[]) as RedisReply;
+      return await this.#track(this.#client.sendCommand(args as string[])) as RedisReply;
     } catch (error) {
       throw this.#fail(error, args);
     }
@@ -114,9 +187,9 @@ class RedisConnection implements CommandConnection {
   pipeline(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
     return Promise.all(
       batch.map((args) =>
-        (this.#client.sendCommand(args as string[]) as Promise<RedisReply>).catch((error) =>
-          this.#fail(error, args) as Error
-        )
+        (this.#track(this.#client.sendCommand(args as string[])) as Promise<RedisReply>).catch((
+          error,
+        ) => this.#fail(error, args) as Error)
       ),
     );
   }
@@ -127,46 +200,74 @@ class RedisConnection implements CommandConnection {
   ): Promise<RedisReply> {
     const { signal } = options;
     if (signal?.aborted) return null;
-    const client = this.#idle.pop() ?? await this.#duplicate();
-    this.#busy.add(client);
+    const blockMs = _blockMsOf(args);
+    let client: Client | undefined;
     let aborted = false;
+    let timedOut = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = deferred();
+    if (this.#timeoutMs > 0 && blockMs !== undefined) {
+      // A stopped server keeps the socket open: without this the read waits forever.
+      timer = setTimeout(() => {
+        timedOut = true;
+        timeout.reject(this.#timeoutError()); // first, so that it wins the race
+        if (client) {
+          this.#busy.delete(client);
+          client.destroy();
+        }
+      }, blockMs + this.#timeoutMs);
+    }
     const onAbort = () => {
       aborted = true;
-      this.#busy.delete(client);
-      client.destroy();
+      if (client) {
+        this.#busy.delete(client);
+        client.destroy();
+      }
     };
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const reply = await client.sendCommand(args as string[]) as RedisReply;
+      client = this.#idle.pop();
+      if (!client) {
+        client = this.#client.duplicate();
+        client.on("error", () => {});
+        this.#busy.add(client); // closed with the connection even while connecting
+        await Promise.race([this.#connect(client), timeout.promise]);
+      }
+      this.#busy.add(client);
+      const reply = await Promise.race([
+        client.sendCommand(args as string[]) as Promise<RedisReply>,
+        timeout.promise,
+      ]);
       return aborted ? null : reply;
     } catch (error) {
       if (aborted) return null;
-      this.#busy.delete(client);
-      client.destroy();
+      if (client) {
+        this.#busy.delete(client);
+        client.destroy();
+      }
       throw this.#fail(error, args);
     } finally {
+      clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      if (!aborted && this.#busy.delete(client)) {
+      if (client && !aborted && !timedOut && this.#busy.delete(client)) {
         if (this.#closed || this.#idle.length >= 4) client.destroy();
         else this.#idle.push(client);
       }
     }
   }
 
-  async #duplicate(): Promise<Client> {
-    const client = this.#client.duplicate();
-    client.on("error", () => {});
+  async #connect(client: Client): Promise<void> {
     try {
       await client.connect();
     } catch (error) {
       throw this.#fail(error, ["CONNECT"]);
     }
-    return client;
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#watchdog);
     for (const client of [...this.#idle, ...this.#busy]) client.destroy();
     this.#idle = [];
     this.#busy.clear();
@@ -207,13 +308,19 @@ export async function connectRedis(
   const displayUrl = redactUrl(url);
   const tls = parsed.protocol === "rediss:";
   let connected = false;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   const maxDelay = options.maxReconnectDelayMs ?? 1000;
   const client = createClient(
     {
       url,
       RESP: 2,
+      // No per-command timer: node-redis's default (5 s) arms an AbortSignal.timeout
+      // for every command, and when those fire (answered or not) each costs a
+      // DOMException and an event; under load that stalls the process (pipelined
+      // XADD fell from ~190k/s to ~0 after 5 s). Stalls are caught per connection above.
+      commandOptions: { timeout: 0 },
       socket: {
-        connectTimeout: options.connectTimeoutMs ?? 5000,
+        connectTimeout: connectTimeoutMs,
         reconnectStrategy: (retries: number, cause: Error) =>
           connected ? Math.min(50 * 2 ** retries, maxDelay) : cause,
         ...(tls
@@ -231,8 +338,19 @@ export async function connectRedis(
   );
   client.on("error", () => {/* surfaced through the commands that fail */});
   client.on("ready", () => connected = true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    await client.connect();
+    // The socket's connect timeout does not cover the handshake, which a
+    // stopped server (its port still accepting) never answers.
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Connection timeout: no answer within ${connectTimeoutMs} ms`)),
+          connectTimeoutMs,
+        );
+      }),
+    ]);
   } catch (error) {
     client.destroy();
     const reply = error instanceof Error && /^(WRONGPASS|NOAUTH|NOPERM) /.test(error.message)
@@ -249,7 +367,9 @@ export async function connectRedis(
       }`,
       { cause: error },
     );
+  } finally {
+    clearTimeout(timer);
   }
   connected = true;
-  return new RedisConnection(client, displayUrl, secret);
+  return new RedisConnection(client, displayUrl, secret, options.commandTimeoutMs ?? 10_000);
 }

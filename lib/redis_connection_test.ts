@@ -1,7 +1,7 @@
 // checkRedisUrl() only: it is pure, so these tests need no server.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { checkRedisUrl } from "./redis_connection.ts";
+import { _blockMsOf, checkRedisUrl, connectRedis } from "./redis_connection.ts";
 
 /** Runs `fn`, which must throw a TypeError, and returns its message. */
 function messageOf(fn: () => unknown): string {
@@ -158,4 +158,40 @@ Deno.test("checkRedisUrl() never shows a password in its message", () => {
     }),
     { numRuns: 200 },
   );
+});
+
+Deno.test("_blockMsOf() reads BLOCK from a command, undefined for BLOCK 0", () => {
+  assert.equal(_blockMsOf(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]), 500);
+  assert.equal(
+    _blockMsOf(["xreadgroup", "GROUP", "g", "c", "block", "20", "STREAMS", "s", ">"]),
+    20,
+  );
+  assert.equal(_blockMsOf(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), undefined);
+  assert.equal(_blockMsOf(["XREAD", "STREAMS", "s", "$"]), 0);
+});
+
+Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts but never answers", async () => {
+  // A listener that accepts connections and never replies: a hung server.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const { port } = listener.addr as Deno.NetAddr;
+  const started = performance.now();
+  try {
+    await assert.rejects(
+      connectRedis(`redis://app:s3cret@127.0.0.1:${port}`, { connectTimeoutMs: 300 }),
+      (error: Error) => {
+        assert.equal(error.name, "ConnectionError");
+        assert.ok(!error.message.includes("s3cret"), error.message);
+        return true;
+      },
+    );
+    assert.ok(performance.now() - started < 2000);
+  } finally {
+    listener.close();
+    await accepting.catch(() => {});
+    for (const conn of held) conn.close();
+  }
 });

@@ -22,6 +22,8 @@ export const CONSUMER_USAGE =
   --claim-idle MS      claim entries pending longer than MS in the group (default 60000)
   --max-deliveries N   after N deliveries move an entry to the dead-letter stream
   --dead-letter NAME   dead-letter stream (default <stream>:dead-letter)
+  --remove-idle-consumers MS
+                       remove other consumers of the group idle MS with nothing pending
   --concurrency N      entries processed at once (default 1)
   --max N              exit after N entries handled (succeeded or failed)
   --url URL            redis://…, rediss://…, file:PATH or memory:
@@ -56,6 +58,8 @@ export interface ConsumerOptions {
   maxDeliveries?: number;
   /** Dead-letter stream. */
   deadLetter?: string;
+  /** Remove other consumers idle this long with nothing pending. */
+  removeIdleConsumersMs?: number;
   /** Handlers at once. */
   concurrency: number;
   /** Exit after this many entries. */
@@ -108,6 +112,7 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
         "claim-idle": { type: "string" },
         "max-deliveries": { type: "string" },
         "dead-letter": { type: "string" },
+        "remove-idle-consumers": { type: "string" },
         concurrency: { type: "string" },
         max: { type: "string" },
         url: { type: "string" },
@@ -134,7 +139,15 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
   }
   if (positionals.some((p) => p === "")) throw new UsageError("names must not be empty");
   if (reader) {
-    for (const name of ["claim-idle", "max-deliveries", "dead-letter", "concurrency"] as const) {
+    for (
+      const name of [
+        "claim-idle",
+        "max-deliveries",
+        "dead-letter",
+        "concurrency",
+        "remove-idle-consumers",
+      ] as const
+    ) {
       if (values[name] !== undefined) {
         throw new UsageError(`--${name} is for consumer groups, not --reader`);
       }
@@ -160,6 +173,10 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
     ...optional("claimIdleMs", intOption(values["claim-idle"], "claim-idle", { min: 1 })),
     ...optional("maxDeliveries", intOption(values["max-deliveries"], "max-deliveries", { min: 1 })),
     ...optional("deadLetter", values["dead-letter"]),
+    ...optional(
+      "removeIdleConsumersMs",
+      intOption(values["remove-idle-consumers"], "remove-idle-consumers", { min: 1 }),
+    ),
     concurrency: intOption(values.concurrency, "concurrency", { min: 1 }) ?? 1,
     ...optional("max", intOption(values.max, "max", { min: 1 })),
     ...optional("url", values.url),

@@ -77,6 +77,14 @@ async function runGroup(
       case "consumer-removed":
         console.error(`removed idle consumer ${event.consumer}`);
         break;
+      case "unhealthy":
+        console.error(
+          `warning: ${event.operation} has not returned for ${event.waitedMs} ms; the store is not answering`,
+        );
+        break;
+      case "healthy":
+        console.error(`the store answers again after ${event.unhealthyMs} ms`);
+        break;
       case "error":
         console.error(
           `warning: ${errorLine(event.error)}${
@@ -116,6 +124,9 @@ async function runGroup(
     ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
     ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
     ...(options.deadLetter !== undefined ? { deadLetterStream: options.deadLetter } : {}),
+    ...(options.removeIdleConsumersMs !== undefined
+      ? { removeIdleConsumersMs: options.removeIdleConsumersMs }
+      : {}),
     ...(options.max !== undefined ? { maxHandled: options.max } : {}),
   });
   return 0;
