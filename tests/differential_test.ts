@@ -102,7 +102,7 @@ async function outcomeOf(run: () => Promise<RedisReply | unknown>): Promise<Outc
 }
 
 Deno.test({
-  name: "embedded store answers like redis-server for random stream command sequences",
+  name: "openEmbeddedConnection() answers like redis-server for random stream command sequences",
   ignore: ignoreRedis,
   sanitizeResources: false,
   sanitizeOps: false,
