@@ -21,10 +21,11 @@ import { openStore } from "../lib/open_store.ts";
 /** Sizes of one run. */
 const SIZES = {
   full: {
+    rounds: 3,
     rbSingle: 100_000,
     rbBatched: 1_000_000,
     single: 20_000,
-    consume: 200_000,
+    consume: 100_000,
     latencyWarmupMs: 1000,
     latencyMs: 5000,
     embeddedSingle: 20_000,
@@ -35,6 +36,7 @@ const SIZES = {
     rss: 20_000,
   },
   quick: {
+    rounds: 1,
     rbSingle: 10_000,
     rbBatched: 100_000,
     single: 3_000,
@@ -72,38 +74,55 @@ try {
   const url = redis.url;
   log(`redis-server on ${url}; ${quick ? "quick" : "full"} run`);
 
-  log("1/7 redis-benchmark XADD -P 1 and -P 100");
-  const baseline = {
-    p1: await redisBenchmarkXadd(redis.port, { n: size.rbSingle, pipeline: 1, key: "bench:rb1" }),
-    p100: await redisBenchmarkXadd(redis.port, {
-      n: size.rbBatched,
-      pipeline: 100,
-      key: "bench:rb100",
-    }),
-  };
-  {
-    await using store = await openStore(url);
-    await store.deleteStream("bench:rb1");
-    await store.deleteStream("bench:rb100");
+  // Throughputs are the best of `rounds` interleaved rounds, baseline and
+  // library alike: on a shared 2-core machine a neighbour's burst then costs
+  // one round, not the comparison.
+  const best = (a: number, b: number) => Math.max(a, b);
+  const baseline = { p1: 0, p100: 0 };
+  const raw = { single: 0, batched: 0 };
+  const adds = { single: 0, batched: 0 };
+  let consumeOne = 0;
+  let consumeFour = 0;
+  for (let round = 1; round <= size.rounds; round++) {
+    log(`round ${round}/${size.rounds}: 1/7 redis-benchmark XADD -P 1 and -P 100`);
+    baseline.p1 = best(
+      baseline.p1,
+      await redisBenchmarkXadd(redis.port, { n: size.rbSingle, pipeline: 1, key: "bench:rb1" }),
+    );
+    baseline.p100 = best(
+      baseline.p100,
+      await redisBenchmarkXadd(redis.port, {
+        n: size.rbBatched,
+        pipeline: BATCH,
+        key: "bench:rb100",
+      }),
+    );
+    {
+      await using store = await openStore(url);
+      await store.deleteStream("bench:rb1");
+      await store.deleteStream("bench:rb100");
+    }
+
+    log(`round ${round}/${size.rounds}: 2/7 node-redis xAdd`);
+    const rawRound = await rawClientAdds(url, { n: size.single, batch: BATCH });
+    raw.single = best(raw.single, rawRound.single);
+    raw.batched = best(raw.batched, rawRound.batched);
+
+    log(`round ${round}/${size.rounds}: 3/7 rstream add / addMany`);
+    const addsRound = await rstreamAdds(url, { n: size.single, batch: BATCH });
+    adds.single = best(adds.single, addsRound.single);
+    adds.batched = best(adds.batched, addsRound.batched);
+
+    log(`round ${round}/${size.rounds}: 4/7 rstream consume + ack, 1 and 4 consumers`);
+    consumeOne = best(
+      consumeOne,
+      await consumeAck(() => openStore(url), { n: size.consume, consumers: 1, ...CONSUME }),
+    );
+    consumeFour = best(
+      consumeFour,
+      await consumeAck(() => openStore(url), { n: size.consume, consumers: 4, ...CONSUME }),
+    );
   }
-
-  log("2/7 node-redis xAdd");
-  const raw = await rawClientAdds(url, { n: size.single, batch: BATCH });
-
-  log("3/7 rstream add / addMany");
-  const adds = await rstreamAdds(url, { n: size.single, batch: BATCH });
-
-  log("4/7 rstream consume + ack, 1 and 4 consumers");
-  const consumeOne = await consumeAck(() => openStore(url), {
-    n: size.consume,
-    consumers: 1,
-    ...CONSUME,
-  });
-  const consumeFour = await consumeAck(() => openStore(url), {
-    n: size.consume,
-    consumers: 4,
-    ...CONSUME,
-  });
 
   log("5/7 add → handler latency at 1k/s and 10k/s");
   const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };

@@ -20,12 +20,15 @@ export const READING: Fields = { sensor_id: "sensor2", temp: "0.42", humidity: "
 
 const WARMUP = 2000;
 
-/** node-redis, as rstream creates it (`RESP: 2`): awaited xAdd, then pipelined batches. */
+/** node-redis, as rstream creates it: awaited xAdd, then pipelined batches. */
 export async function rawClientAdds(
   url: string,
   options: { n: number; batch: number },
 ): Promise<{ single: number; batched: number }> {
-  const client = createClient({ url, RESP: 2 });
+  // Configured as rstream configures it (lib/redis_connection.ts): RESP2 and no
+  // per-command timeout. node-redis's default 5 s timeout arms a timer per
+  // command; their firing 5 s later would slow every measurement after this one.
+  const client = createClient({ url, RESP: 2, commandOptions: { timeout: 0 } });
   client.on("error", () => {});
   await client.connect();
   try {

@@ -204,6 +204,8 @@ class ConsumerWorker {
   #inFlight = new Map<string, Promise<void>>();
   #lastErrors = new Map<string, string>();
   #acks: { id: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** While a read batch is dispatched, acks wait for its end (no slot waits happen there). */
+  #holdAcks = false;
   #max: number;
   #lastError = { text: "", at: 0, repeated: 0 };
   /** Deliveries started (handled or in flight): what `maxHandled` counts. */
@@ -281,10 +283,17 @@ class ConsumerWorker {
             blockMs: o.blockMs === 0 ? untilReclaim : Math.min(o.blockMs, untilReclaim),
             signal: o.signal,
           });
-          for (const entry of reads[0]?.entries ?? []) {
-            // Entries read but not started when stopping stay pending for the next run.
-            if (this.#stopping) break;
-            await this.#dispatch(entry, 1);
+          // Acks of the handlers that finish while the batch is dispatched go out as one XACK.
+          this.#holdAcks = true;
+          try {
+            for (const entry of reads[0]?.entries ?? []) {
+              // Entries read but not started when stopping stay pending for the next run.
+              if (this.#stopping) break;
+              await this.#dispatch(entry, 1);
+            }
+          } finally {
+            this.#holdAcks = false;
+            if (this.#acks.length > 0) queueMicrotask(() => this.#flushAcks());
           }
         });
       }
@@ -492,12 +501,13 @@ class ConsumerWorker {
   #ack(id: string): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#acks.push({ id, resolve, reject });
-      if (this.#acks.length === 1) queueMicrotask(() => this.#flushAcks());
+      if (this.#acks.length === 1 && !this.#holdAcks) queueMicrotask(() => this.#flushAcks());
     });
   }
 
   async #flushAcks() {
     const batch = this.#acks.splice(0);
+    if (batch.length === 0) return;
     const o = this.#o;
     try {
       await o.store.ack(o.stream, o.group, batch.map((a) => a.id));
