@@ -115,8 +115,13 @@ class RedisConnection implements CommandConnection {
   #outstanding = 0;
   /** When the main client last answered (or got its first outstanding command). */
   #lastReply = 0;
-  /** Rejected when the main client is found stalled; every outstanding command races it. */
-  #stall = deferred();
+  /** Main clients replaced after a stall: their commands fail with the timeout error. */
+  #stalled = new WeakSet<Client>();
+  /** Counts an outstanding command down; one function for all (no closure per command). */
+  readonly #settled = () => {
+    this.#outstanding--;
+    this.#lastReply = performance.now();
+  };
   #watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(client: Client, displayUrl: string, secret: string | undefined, timeoutMs: number) {
@@ -144,10 +149,11 @@ class RedisConnection implements CommandConnection {
   #checkStalled() {
     if (this.#outstanding === 0 || this.#closed) return;
     if (performance.now() - this.#lastReply < this.#timeoutMs) return;
-    const stall = this.#stall;
-    this.#stall = deferred();
-    stall.reject(this.#timeoutError());
     const old = this.#client;
+    // destroy() rejects the old client's commands; #fail reports them as timed out.
+    // (Racing each command against a shared stall promise instead kept one
+    // reaction per command alive on that promise: ~350 bytes leaked per command.)
+    this.#stalled.add(old);
     this.#client = old.duplicate();
     this.#client.on("error", () => {});
     this.#client.connect().catch(() => {/* reconnects by itself; commands wait or time out */});
@@ -159,12 +165,8 @@ class RedisConnection implements CommandConnection {
   #track<T>(reply: Promise<T>): Promise<T> {
     if (this.#timeoutMs === 0) return reply;
     if (this.#outstanding++ === 0) this.#lastReply = performance.now();
-    const settled = () => {
-      this.#outstanding--;
-      this.#lastReply = performance.now();
-    };
-    reply.then(settled, settled);
-    return Promise.race([reply, this.#stall.promise]);
+    reply.then(this.#settled, this.#settled);
+    return reply;
   }
 
   #fail(error: unknown, args: readonly string[]): unknown {
@@ -177,19 +179,26 @@ class RedisConnection implements CommandConnection {
   }
 
   async send(args: readonly string[]): Promise<RedisReply> {
+    const client = this.#client;
     try {
-      return await this.#track(this.#client.sendCommand(args as string[])) as RedisReply;
+      return await this.#track(client.sendCommand(args as string[])) as RedisReply;
     } catch (error) {
-      throw this.#fail(error, args);
+      throw this.#failOn(client, error, args);
     }
   }
 
+  /** {@linkcode #fail}, or the timeout error when `client` was replaced after a stall. */
+  #failOn(client: Client, error: unknown, args: readonly string[]): unknown {
+    return this.#stalled.has(client) ? this.#timeoutError() : this.#fail(error, args);
+  }
+
   pipeline(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
+    const client = this.#client;
     return Promise.all(
       batch.map((args) =>
-        (this.#track(this.#client.sendCommand(args as string[])) as Promise<RedisReply>).catch((
+        (this.#track(client.sendCommand(args as string[])) as Promise<RedisReply>).catch((
           error,
-        ) => this.#fail(error, args) as Error)
+        ) => this.#failOn(client, error, args) as Error)
       ),
     );
   }
