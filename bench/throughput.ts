@@ -8,7 +8,7 @@
  * @module
  */
 
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { openStore } from "../lib/open_store.ts";
 import { consume } from "../lib/consumer_worker.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
