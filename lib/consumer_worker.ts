@@ -212,6 +212,10 @@ class ConsumerWorker {
   #dispatched = 0;
   #backoffMs = 0;
   #stallMs: number;
+  /** Handled entries whose XACK failed (connection lost): acked again, not re-run. */
+  #unacked = new Map<string, Delivery>();
+  /** Set after a failed store call: a read reply may have been lost, so re-read own pending. */
+  #recheckOwn = false;
 
   constructor(handler: (delivery: Delivery) => void | Promise<void>, options: ConsumeOptions) {
     if (typeof handler !== "function") throw new TypeError("consume() needs a handler function");
@@ -268,6 +272,10 @@ class ConsumerWorker {
       await this.#withRecovery(() => this.#drainOwnPending());
       let lastReclaim = -Infinity;
       while (!this.#stopping) {
+        if (this.#recheckOwn) {
+          await this.#withRecovery(() => this.#recoverOwn());
+          continue;
+        }
         if (performance.now() - lastReclaim >= interval) {
           await this.#withRecovery(() => this.#reclaim());
           lastReclaim = performance.now();
@@ -300,6 +308,7 @@ class ConsumerWorker {
     } finally {
       await Promise.allSettled([...this.#inFlight.values()]);
       clearInterval(heartbeat); // only now: in-flight entries stay claimed until acked
+      await this.#ackAgain().catch(() => {/* they stay pending for the next run */});
     }
     return this.stats;
   }
@@ -315,6 +324,7 @@ class ConsumerWorker {
     } catch (error) {
       if (this.#o.signal?.aborted) return;
       this.#report(error);
+      this.#recheckOwn = true;
       if (error instanceof NoGroupError) {
         // Policy: the group vanished (server restarted empty, or destroyed):
         // re-create it from 0 so that entries added since are not skipped.
@@ -374,6 +384,26 @@ class ConsumerWorker {
     return new Map(pending.map((p) => [p.id, p.deliveries]));
   }
 
+  /** Acks the entries whose ack failed, then re-reads own pending entries a lost reply left. */
+  async #recoverOwn() {
+    this.#recheckOwn = false;
+    await this.#ackAgain();
+    await this.#drainOwnPending();
+  }
+
+  async #ackAgain() {
+    if (this.#unacked.size === 0) return;
+    const o = this.#o;
+    const batch = [...this.#unacked.values()];
+    await o.store.ack(o.stream, o.group, batch.map((d) => d.id));
+    for (const delivery of batch) {
+      this.#unacked.delete(delivery.id);
+      this.#lastErrors.delete(delivery.id);
+      this.stats.succeeded++;
+      this.#emit({ type: "handled", delivery });
+    }
+  }
+
   async #drainOwnPending() {
     const o = this.#o;
     let after = "0-0";
@@ -387,6 +417,8 @@ class ConsumerWorker {
       if (entries.length === 0) return;
       const counts = await this.#deliveryCounts(entries);
       for (const entry of entries) {
+        // Entries still being handled here are pending too: leave them to their handler.
+        if (this.#inFlight.has(entry.id) || this.#unacked.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
         await this.#dispatch(entry, counts.get(entry.id) ?? 1);
@@ -477,7 +509,9 @@ class ConsumerWorker {
         this.stats.succeeded++;
         this.#emit({ type: "handled", delivery });
       } catch (error) {
-        this.stats.failed++;
+        // The handler succeeded: ack it again once the store answers, don't run it again.
+        this.#unacked.set(delivery.id, delivery);
+        this.#recheckOwn = true;
         this.#report(error);
       }
     })().finally(() => this.#inFlight.delete(delivery.id));

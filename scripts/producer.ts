@@ -11,6 +11,7 @@
 import { openStore, resolveStoreUrl } from "../lib/open_store.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
 import { openSpool } from "../lib/spool.ts";
+import { ConnectionError } from "../lib/errors.ts";
 import { type ForwardEvent, forwardSpool } from "../lib/spool_forwarder.ts";
 import { errorLine, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
 import {
@@ -69,16 +70,45 @@ function print(options: ProducerOptions, line: { id?: string; seq?: number; fiel
   else console.log(`reading ${line.seq} spooled`);
 }
 
-async function sendDirect(store: StreamStore, options: ProducerOptions, n: number) {
+async function sendDirect(
+  store: StreamStore,
+  options: ProducerOptions,
+  readings: Fields[],
+): Promise<void> {
   const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
-  const readings = Array.from({ length: n }, () => makeReading(options.sensorId));
-  if (n === 1) {
+  if (readings.length === 1) {
     const id = await store.add(options.stream, readings[0]!, { ...trim, id: options.id ?? "*" });
     print(options, { id: id!, fields: readings[0]! });
     return;
   }
   const ids = await store.addMany(options.stream, readings, trim);
   ids.forEach((id, i) => print(options, { id, fields: readings[i]! }));
+}
+
+/**
+ * Sends `n` readings; when the connection is lost (Redis restarted, the
+ * connection killed) the same readings are sent again once it is back, so a
+ * reading whose add was in flight may be added twice (at least once), never
+ * skipped. One warning per outage.
+ */
+async function sendRetrying(
+  store: StreamStore,
+  options: ProducerOptions,
+  n: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const readings = Array.from({ length: n }, () => makeReading(options.sensorId));
+  for (let attempt = 0;; attempt++) {
+    try {
+      await sendDirect(store, options, readings);
+      if (attempt > 0) console.error(`Redis reachable again; sending`);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConnectionError) || signal.aborted) throw error;
+      if (attempt === 0) console.error(`warning: ${errorLine(error)}; retrying`);
+      await sleep(Math.min(50 * 2 ** attempt, 1000), signal);
+    }
+  }
 }
 
 /** Runs `work`; after a stop it waits at most STOP_GRACE_MS for it. */
@@ -101,7 +131,7 @@ async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise
   try {
     const finished = await withStopGrace(
       signal,
-      pace(options, signal, (n) => sendDirect(store, options, n)),
+      pace(options, signal, (n) => sendRetrying(store, options, n, signal)),
     );
     if (!finished) {
       console.error(
