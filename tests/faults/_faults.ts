@@ -202,6 +202,95 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** The IDs a `rstream-produce --json` printed (each one acknowledged by Redis). */
+export function producedIds(lines: string[]): string[] {
+  return lines.map((line) => JSON.parse(line).id as string);
+}
+
+/** What {@linkcode withServer} gives a test. */
+export interface ServerContext {
+  /** The server's data directory. */
+  dir: string;
+  /** The processes' working directory. */
+  cwd: string;
+  /** The server running now. */
+  redis: () => RedisServer;
+  /** Kills it with -9 and starts it again on the same port (and data, unless `empty`). */
+  restart: (options?: { empty?: boolean }) => Promise<void>;
+  /** Starts `rstream-consume GROUP NAME --json --url URL …`. */
+  spawnConsumer: (name: string, extra?: string[]) => Consumer;
+  /** Starts `rstream-produce sensor1 --count 0 --interval 5 --json`. */
+  spawnProducer: () => ScriptProcess;
+}
+
+/**
+ * Runs `fn` with a redis-server (started with `args`) that the test may kill
+ * and restart, and processes on it; afterwards kills and awaits the
+ * processes, stops the server, removes the directories and checks they are gone.
+ */
+export async function withServer(
+  args: string[],
+  fn: (ctx: ServerContext) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "rstream-faults-redis-" });
+  const cwd = await Deno.makeTempDir({ prefix: "rstream-faults-" });
+  let redis = await startRedis({ dir, args });
+  const { port, url } = redis;
+  const children: { kill(s: Deno.Signal): void; done: Promise<unknown>; pid: number }[] = [];
+  try {
+    await fn({
+      dir,
+      cwd,
+      redis: () => redis,
+      async restart(options = {}) {
+        redis.process.kill("SIGKILL");
+        await redis.process.status;
+        if (options.empty) {
+          for await (const entry of Deno.readDir(dir)) {
+            await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
+          }
+        }
+        redis = await startRedis({ port, dir, args });
+      },
+      spawnConsumer(name, extra = []) {
+        const process = spawnScript(
+          "rstream-consume",
+          [GROUP, name, "--json", "--url", url, ...extra],
+          { cwd },
+        );
+        children.push({
+          kill: (s) => process.kill(s),
+          done: process.done,
+          pid: process.child.pid,
+        });
+        return new Consumer(name, process);
+      },
+      spawnProducer(): ScriptProcess {
+        const process = spawnScript(
+          "rstream-produce",
+          ["sensor1", "--url", url, "--count", "0", "--interval", "5", "--json"],
+          { cwd },
+        );
+        children.push({
+          kill: (s) => process.kill(s),
+          done: process.done,
+          pid: process.child.pid,
+        });
+        return process;
+      },
+    });
+  } finally {
+    for (const child of children) {
+      child.kill("SIGKILL");
+      await child.done;
+    }
+    await redis.stop();
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(cwd, { recursive: true });
+  }
+  await assertClean(children.map((c) => c.pid), [dir, cwd]);
+}
+
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -8,94 +8,19 @@
 
 import assert from "node:assert/strict";
 import { openStore } from "../../lib/open_store.ts";
-import { ignoreRedis, type RedisServer, startRedis } from "../_redis_server.ts";
-import { spawnScript } from "../scripts/_scripts.ts";
+import { ignoreRedis } from "../_redis_server.ts";
 import {
-  assertClean,
   checkDelivered,
-  Consumer,
+  delay,
   GROUP,
+  producedIds,
   report,
   settled,
   STREAM,
   tally,
   until,
+  withServer,
 } from "./_faults.ts";
-
-/** The IDs a `rstream-produce --json` printed (each one acknowledged by Redis). */
-function producedIds(lines: string[]): string[] {
-  return lines.map((line) => JSON.parse(line).id as string);
-}
-
-async function withServer(
-  args: string[],
-  fn: (ctx: {
-    dir: string;
-    cwd: string;
-    redis: () => RedisServer;
-    restart: (options?: { empty?: boolean }) => Promise<void>;
-    spawnConsumer: (name: string, extra?: string[]) => Consumer;
-    spawnProducer: () => ReturnType<typeof spawnScript>;
-  }) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "rstream-faults-redis-" });
-  const cwd = await Deno.makeTempDir({ prefix: "rstream-faults-" });
-  let redis = await startRedis({ dir, args });
-  const { port, url } = redis;
-  const children: { kill(s: Deno.Signal): void; done: Promise<unknown>; pid: number }[] = [];
-  try {
-    await fn({
-      dir,
-      cwd,
-      redis: () => redis,
-      async restart(options = {}) {
-        redis.process.kill("SIGKILL");
-        await redis.process.status;
-        if (options.empty) {
-          for await (const entry of Deno.readDir(dir)) {
-            await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
-          }
-        }
-        redis = await startRedis({ port, dir, args });
-      },
-      spawnConsumer(name, extra = []) {
-        const process = spawnScript(
-          "rstream-consume",
-          [GROUP, name, "--json", "--url", url, ...extra],
-          { cwd },
-        );
-        children.push({
-          kill: (s) => process.kill(s),
-          done: process.done,
-          pid: process.child.pid,
-        });
-        return new Consumer(name, process);
-      },
-      spawnProducer() {
-        const process = spawnScript(
-          "rstream-produce",
-          ["sensor1", "--url", url, "--count", "0", "--interval", "5", "--json"],
-          { cwd },
-        );
-        children.push({
-          kill: (s) => process.kill(s),
-          done: process.done,
-          pid: process.child.pid,
-        });
-        return process;
-      },
-    });
-  } finally {
-    for (const child of children) {
-      child.kill("SIGKILL");
-      await child.done;
-    }
-    await redis.stop();
-    await Deno.remove(dir, { recursive: true });
-    await Deno.remove(cwd, { recursive: true });
-  }
-  await assertClean(children.map((c) => c.pid), [dir, cwd]);
-}
 
 const CONSUMER_ARGS = ["--start-from", "0", "--count", "10", "--concurrency", "10"]
   .concat(["--block", "200", "--claim-idle", "60000"]);
@@ -164,6 +89,56 @@ Deno.test({
           "in the stream": all.length,
           "acked adds lost": 0,
           "back within ms": reconnectMs,
+        },
+      });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "consume() re-creates its group from 0 once when redis-server restarts empty and logs no storm",
+  ignore: ignoreRedis,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await withServer([], async (s) => {
+      const url = s.redis().url;
+      const consumer = s.spawnConsumer("c1", CONSUMER_ARGS);
+      const producer = s.spawnProducer();
+      await until(() => consumer.count("finished") >= 100, "traffic");
+      const before = producedIds(producer.stdout).length;
+      await s.restart({ empty: true }); // the stream, the group and its pending list are gone
+      const restartedAt = Date.now();
+      const stderrAtRestart = consumer.stderr.length;
+      // Let it run a while: NOGROUP must not be logged on every read.
+      await delay(3000);
+      producer.kill("SIGTERM");
+      const out = await producer.done;
+      assert.equal(out.code, 0, out.stderr.join("\n"));
+      await using admin = await openStore(url);
+      await until(() => settled(admin), "the consumer to drain the new group");
+      assert.equal(await consumer.stop(), 0, consumer.stderr.join("\n"));
+      const logged = consumer.stderr.slice(stderrAtRestart);
+      const recreated = logged.filter((l) =>
+        l === `created group ${GROUP} on ${STREAM} starting at 0`
+      );
+      assert.equal(recreated.length, 1, logged.join("\n"));
+      const warnings = logged.filter((l) => l.startsWith("warning:"));
+      assert.ok(warnings.length <= 3, `log storm: ${logged.join("\n")}`);
+      // Policy: the group starts again at 0, so everything added since the restart is consumed.
+      const all = (await admin.range(STREAM)).map((e) => e.id);
+      const after = producedIds(out.stdout).slice(before).filter((id) => all.includes(id));
+      assert.ok(after.length > 0);
+      const figures = await checkDelivered(admin, all, tally([consumer]));
+      report("redis-server restarted empty (NOGROUP), group re-created from 0", {
+        ...figures,
+        extra: {
+          "log lines in 3 s": logged.length,
+          "warnings": warnings.length,
+          "group re-created": recreated.length,
+          "added before the restart, gone with the data": before,
+          "seconds": Math.round((Date.now() - restartedAt) / 1000),
         },
       });
     });
