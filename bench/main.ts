@@ -154,7 +154,10 @@ try {
     rss,
   };
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  console.log(args.values.json ? JSON.stringify(toJson(results), null, 2) : renderTable(results));
+  if (args.values.json) {
+    console.error(renderTable(results)); // the table for people; stdout stays one JSON object
+    console.log(JSON.stringify(toJson(results), null, 2));
+  } else console.log(renderTable(results));
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
