@@ -12,6 +12,7 @@
 // The client alone: the `redis` package also loads its bloom, json, search and
 // time-series modules (~30 ms of start-up), which rstream never uses.
 import { createClient, ErrorReply } from "@redis/client";
+import { isIP } from "node:net";
 import type { Backend, CommandConnection, RedisReply } from "./connection.ts";
 import { ReplyError } from "./reply_error.ts";
 import { ConnectionError, toStreamError } from "./errors.ts";
@@ -25,7 +26,7 @@ export interface TlsOptions {
   cert?: string;
   /** PEM client key. */
   key?: string;
-  /** Host name to check the certificate against (default: the URL's host). */
+  /** Host name to check the certificate against (default: the URL's host, name or IP). */
   servername?: string;
 }
 
@@ -340,7 +341,10 @@ export async function connectRedis(
             ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
             ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
             ...(options.tls?.key ? { key: options.tls.key } : {}),
-            servername: options.tls?.servername ?? parsed.hostname,
+            // SNI takes host names only: for an IP the certificate is checked against the IP.
+            ...(options.tls?.servername || !isIP(parsed.hostname.replace(/^\[|\]$/g, ""))
+              ? { servername: options.tls?.servername ?? parsed.hostname }
+              : {}),
             rejectUnauthorized: true,
           }
           : {}),
