@@ -74,6 +74,14 @@ try {
   const url = redis.url;
   log(`redis-server on ${url}; ${quick ? "quick" : "full"} run`);
 
+  // Latency first, in a process that has run nothing else yet (as a real consumer
+  // process). This did not remove the variance: p99 at 10k/s measured 0.8–1.4 ms in
+  // a standalone 3 s run and 1.6–3.6 ms in full bench runs (docs/performance.md).
+  log("5/7 add → handler latency at 1k/s and 10k/s");
+  const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };
+  const at1k = await endToEndLatency(url, { rate: 1000, ...latencyOptions });
+  const at10k = await endToEndLatency(url, { rate: 10_000, ...latencyOptions });
+
   // Throughputs are the best of `rounds` interleaved rounds, baseline and
   // library alike: on a shared 2-core machine a neighbour's burst then costs
   // one round, not the comparison.
@@ -123,11 +131,6 @@ try {
       await consumeAck(() => openStore(url), { n: size.consume, consumers: 4, ...CONSUME }),
     );
   }
-
-  log("5/7 add → handler latency at 1k/s and 10k/s");
-  const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };
-  const at1k = await endToEndLatency(url, { rate: 1000, ...latencyOptions });
-  const at10k = await endToEndLatency(url, { rate: 10_000, ...latencyOptions });
 
   log("6/7 embedded store");
   const embeddedAdd = await embeddedAdds(dir, {
