@@ -17,7 +17,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import type { RedisReply } from "../lib/connection.ts";
 import { openEmbeddedConnection } from "../lib/local_store/embedded_connection.ts";
 import { ignoreRedis, startRedis } from "./_redis_server.ts";
