@@ -54,7 +54,7 @@ const SIZES = {
 
 /** Pipelining depth of batched adds: redis-benchmark's -P 100. */
 const BATCH = 100;
-/** The consumer settings that showed the worker at its best (see docs/performance.md). */
+/** The consumer settings that showed the worker at its best (see the README's Performance section). */
 const CONSUME = { count: 1000, concurrency: 1000 };
 
 const args = parseArgs({
@@ -76,7 +76,7 @@ try {
 
   // Latency first, in a process that has run nothing else yet (as a real consumer
   // process). This did not remove the variance: p99 at 10k/s measured 0.8–1.4 ms in
-  // a standalone 3 s run and 1.6–3.6 ms in full bench runs (docs/performance.md).
+  // a standalone 3 s run and 1.6–3.6 ms in full bench runs (README, Performance).
   log("5/7 add → handler latency at 1k/s and 10k/s");
   const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };
   const at1k = await endToEndLatency(url, { rate: 1000, ...latencyOptions });

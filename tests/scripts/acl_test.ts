@@ -3,7 +3,7 @@ import { openStore } from "../../lib/open_store.ts";
 import { ignoreRedis, startRedis } from "../_redis_server.ts";
 import { redisCli, runScript } from "./_scripts.ts";
 
-/** The ACL docs/scripts.md recommends for a sensor that only publishes. */
+/** The ACL the README recommends for a sensor that only publishes. */
 const PRODUCE_ONLY = ["reset", "on", ">pass", "%W~app:event", "+xadd"];
 /** With --spool the forwarder also reads back its last entries (XREVRANGE) after a crash. */
 const PRODUCE_SPOOLED = ["reset", "on", ">pass", "%RW~app:event", "+xadd", "+xrevrange"];
