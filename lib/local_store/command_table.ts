@@ -14,7 +14,7 @@ import { xinfo } from "./info.ts";
 import { dbsize, del, echo, exists, flushdb, get, keys, ping, scan, set, type } from "./keys.ts";
 import { xack, xautoclaim, xclaim, xpending } from "./pending.ts";
 import { parseRead, type ReadRequest, serveRead } from "./reads.ts";
-import { arityError, asciiLower, sanitizeErrorText } from "./replies.ts";
+import { arityError, asciiLower, checkNoNul, sanitizeErrorText } from "./replies.ts";
 import { xadd, xdel, xlen, xrange, xrevrange, xtrim } from "./streams.ts";
 
 /** What a command asks the connection to do: reply, or wait for a read. */
@@ -123,6 +123,9 @@ function arityOk(arity: number, argc: number): boolean {
  */
 export function lookupCommand(args: readonly string[]): CommandSpec {
   const name = asciiLower(args[0] ?? "");
+  // Names and string values are stored as SQLite TEXT, which ends at a NUL;
+  // XADD's field values are stored as JSON and checked by xadd() itself.
+  if (name !== "xadd") checkNoNul(args, args.length);
   const container = CONTAINERS.get(name);
   if (container !== undefined) {
     if (args.length < 2) throw arityError(name);

@@ -74,3 +74,19 @@ export function isKeyword(text: string, keyword: string): boolean {
 export function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
+
+/**
+ * Refuses a NUL character in `args[1 .. end)`: SQLite TEXT would cut the
+ * string there, so the embedded store would find or list another name.
+ *
+ * @throws {ReplyError} naming the limit.
+ */
+export function checkNoNul(args: readonly string[], end: number): void {
+  for (let i = 1; i < end; i++) {
+    if (args[i]!.includes("\0")) {
+      throw new ReplyError(
+        "ERR the embedded store does not accept NUL characters in keys, names or string values; use Redis for those",
+      );
+    }
+  }
+}

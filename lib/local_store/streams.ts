@@ -28,7 +28,7 @@ import {
   parseStrictId,
   type StreamId,
 } from "./ids.ts";
-import { arityError, isKeyword, parseInteger, syntaxError } from "./replies.ts";
+import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
 
 /** How to trim a stream (parsed from XADD or XTRIM options). */
 export interface TrimSpec {
@@ -172,6 +172,7 @@ export function trimStream(ctx: Context, s: StreamRow, spec: TrimSpec): number {
 export function xadd(ctx: Context, args: readonly string[]): RedisReply {
   const parsed = parseAddOrTrimArgs(args, true);
   const fieldPos = parsed.idIndex + 1;
+  checkNoNul(args, fieldPos); // the field/value pairs themselves are stored as JSON: NUL-safe
   const fieldArgs = args.length - fieldPos;
   if (fieldArgs < 2 || fieldArgs % 2 === 1) throw arityError("xadd");
   const given = parsed.id;

@@ -115,3 +115,14 @@ Deno.test("close() makes later calls fail", async () => {
   await connection.close(); // twice is fine
   await assert.rejects(connection.send(["PING"]), /closed/);
 });
+
+Deno.test("openEmbeddedConnection() refuses NUL in names but keeps it in field values", async () => {
+  await using c = openEmbeddedConnection(":memory:");
+  await c.send(["XADD", "s", "1-1", "f", "a\u0000b"]);
+  assert.deepEqual(await c.send(["XRANGE", "s", "-", "+"]), [["1-1", ["f", "a\u0000b"]]]);
+  await assert.rejects(c.send(["XGROUP", "CREATE", "s", "g\u0000", "0"]), /NUL characters/);
+  await assert.rejects(c.send(["XADD", "s\u0000x", "*", "f", "v"]), /NUL characters/);
+  await assert.rejects(c.send(["SET", "k", "v\u0000"]), /NUL characters/);
+  assert.deepEqual(await c.send(["XINFO", "GROUPS", "s"]), []);
+  assert.equal(await c.send(["DBSIZE"]), 1);
+});
