@@ -61,6 +61,8 @@ Deno.test("openEmbeddedConnection() delivers each entry to exactly one of two co
       spawnWorker("consume", path, "s", "g", "c1"),
       spawnWorker("consume", path, "s", "g", "c2"),
     ];
+    // Both consumers are reading before the first add, so each gets a share.
+    for (const c of consumers) assert.equal(await c.nextLine(), "ready");
     const producer = spawnWorker("produce", path, "s", "1000");
     assert.equal(await producer.nextLine(), "done");
     assert.equal((await producer.child.status).code, 0);

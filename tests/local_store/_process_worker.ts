@@ -6,8 +6,9 @@
  * Modes:
  * - `produce <stream> <count>`: adds `count` entries (`n` = 0..count-1), in
  *   pipelines of 50, then prints `done`.
- * - `consume <stream> <group> <consumer>`: reads the group with BLOCK until
- *   the key `produced` is `1` and nothing is left, acking each entry; prints
+ * - `consume <stream> <group> <consumer>`: prints `ready`, reads the group with BLOCK until
+ *   the key `produced` is `1` and nothing is left, acking each entry and
+ *   pausing 1 ms after each read as if it worked; prints
  *   one JSON array of the `n` fields it got.
  * - `block <stream>`: prints `ready`, waits with XREAD BLOCK 0 on `$`, and
  *   prints `woke <Date.now()> <id>`.
@@ -43,6 +44,7 @@ if (mode === "produce") {
 } else if (mode === "consume") {
   const [stream, group, consumer] = rest;
   const got: number[] = [];
+  print("ready");
   while (true) {
     const reply = await connection.sendBlocking([
       "XREADGROUP",
@@ -68,6 +70,10 @@ if (mode === "produce") {
       got.push(Number(fields[1]));
       await connection.send(["XACK", stream, group, id]);
     }
+    // A real consumer works between reads; without it, one process in a tight
+    // loop holds SQLite's write lock nearly all the time and the other rarely
+    // gets a turn (exactly-once still holds; the split is what this models).
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
   print(JSON.stringify(got));
 } else if (mode === "block") {
