@@ -40,6 +40,7 @@ export * from "./lib/tail.ts";
 export * from "./lib/checkpoint_reader.ts";
 export * from "./lib/consumer_worker.ts";
 export * from "./lib/deliveries.ts";
+export * from "./lib/idle_consumers.ts";
 export * from "./lib/dead_letter.ts";
 export * from "./lib/fan_out.ts";
 export * from "./lib/json_codec.ts";

@@ -21,171 +21,23 @@
 import { checkInteger, checkName } from "./command_args.ts";
 import { deadLetterFields } from "./dead_letter.ts";
 import { NoGroupError } from "./errors.ts";
-import type { Fields, GroupEntry, StreamStore } from "./store.ts";
+import type { GroupEntry } from "./store.ts";
+import { Watchdog } from "./_stall_watchdog.ts";
+import type { ConsumeOptions, ConsumeStats, Delivery, WorkerEvent } from "./consume_options.ts";
 
-/** One delivery of an entry to the handler. */
-export interface Delivery {
-  /** The stream it came from. */
-  stream: string;
-  /** The entry's ID. */
-  id: string;
-  /** The entry's fields. */
-  fields: Fields;
-  /** How many times it has been delivered, this time included (1 on first delivery). */
-  deliveries: number;
-  /** The consumer it was delivered to. */
-  consumer: string;
-}
-
-/** What the worker reports, for logging and metrics. */
-export type WorkerEvent =
-  | { type: "group-created"; stream: string; group: string; start: string }
-  | { type: "handled"; delivery: Delivery }
-  | { type: "failed"; delivery: Delivery; error: unknown }
-  | { type: "dead-lettered"; delivery: Delivery; error: string; deadLetterStream: string }
-  | { type: "deleted"; id: string }
-  | { type: "reclaimed"; ids: string[] }
-  | { type: "consumer-removed"; consumer: string }
-  | { type: "error"; error: unknown; repeated: number }
-  | { type: "unhealthy"; operation: string; waitedMs: number }
-  | { type: "healthy"; unhealthyMs: number };
-
-/** Options of {@linkcode consume}. */
-export interface ConsumeOptions {
-  /** The store to consume from. */
-  store: StreamStore;
-  /** The stream to consume. */
-  stream: string;
-  /** The consumer group (created with MKSTREAM when missing). */
-  group: string;
-  /** This consumer's name, unique within the group. */
-  consumer: string;
-  /** Where a group created now starts: `$` (new entries, default), `0` or an ID. */
-  start?: string;
-  /** Entries per read (default 10). */
-  count?: number;
-  /** BLOCK per read in ms (default 5000). */
-  blockMs?: number;
-  /** Handlers running at once (default 1). */
-  concurrency?: number;
-  /** Reclaim entries pending longer than this, in any consumer (default 60000). */
-  claimIdleMs?: number;
-  /** How often to reclaim (default `claimIdleMs`). */
-  claimIntervalMs?: number;
-  /** Dead-letter an entry delivered more times than this (default: never). */
-  maxDeliveries?: number;
-  /** Where dead letters go (default `<stream>:dead-letter`). */
-  deadLetterStream?: string;
-  /** Remove other consumers idle this long with nothing pending (default: never). */
-  removeIdleConsumersMs?: number;
-  /**
-   * Report `unhealthy` when a store call has not returned within this many ms
-   * (a blocking read: its BLOCK time plus this), and `healthy` when one
-   * succeeds again (default 10000).
-   */
-  stallMs?: number;
-  /** Stop after this many deliveries were handled, succeeded or failed. */
-  maxHandled?: number;
-  /** Stop gracefully: no new reads; in-flight handlers finish and are acked. */
-  signal?: AbortSignal;
-  /** Receives the worker's events; the same error is reported at most once per 10 s. */
-  onEvent?: (event: WorkerEvent) => void;
-}
-
-/** What {@linkcode consume} did. */
-export interface ConsumeStats {
-  /** Deliveries handled (succeeded, failed or dead-lettered). */
-  handled: number;
-  /** Handlers that succeeded and were acked. */
-  succeeded: number;
-  /** Handlers that threw; their entries stay pending. */
-  failed: number;
-  /** Entries moved to the dead-letter stream. */
-  deadLettered: number;
-  /** Entries taken over from idle consumers (or retried from this one). */
-  reclaimed: number;
-  /** Pending entries found deleted from the stream. */
-  deleted: number;
-}
+export type {
+  ConsumeOptions,
+  ConsumeStats,
+  Delivery,
+  HealthEvent,
+  WorkerEvent,
+} from "./consume_options.ts";
+import { removeIdleConsumers } from "./idle_consumers.ts";
 
 const REPEAT_WINDOW_MS = 10_000;
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** A store call the watchdog is waiting for. */
-interface Call {
-  operation: string;
-  started: number;
-  budgetMs: number;
-}
-
-/**
- * Watches the calls made through {@linkcode Watchdog.store}: `onChange(false, …)`
- * when one has run past its budget, `onChange(true, …)` when one succeeds after that.
- */
-class Watchdog {
-  readonly store: StreamStore;
-  #calls = new Set<Call>();
-  #unhealthySince: number | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #onChange: (event: WorkerEvent) => void;
-
-  constructor(store: StreamStore, stallMs: number, onChange: (event: WorkerEvent) => void) {
-    this.#onChange = onChange;
-    const watch = <T>(operation: string, budgetMs: number, call: Promise<T>): Promise<T> => {
-      const entry = { operation, started: performance.now(), budgetMs };
-      this.#calls.add(entry);
-      return call.then((value) => {
-        this.#calls.delete(entry);
-        this.#recovered();
-        return value;
-      }, (error) => {
-        this.#calls.delete(entry);
-        throw error;
-      });
-    };
-    // Calls go to the real store (`this` = the store: it has private fields).
-    this.store = new Proxy(store, {
-      get(target, key) {
-        const value = Reflect.get(target, key, target);
-        if (typeof value !== "function" || key === "close") return value;
-        return (...args: unknown[]) => {
-          const result = value.apply(target, args);
-          if (!(result instanceof Promise)) return result;
-          const options = key === "readGroup" ? args[2] : key === "read" ? args[1] : undefined;
-          const blockMs = (options as { blockMs?: number } | undefined)?.blockMs ?? 0;
-          return watch(String(key), blockMs + stallMs, result);
-        };
-      },
-    });
-    this.#timer = setInterval(() => this.#check(), Math.max(20, Math.min(1000, stallMs / 4)));
-  }
-
-  #check() {
-    if (this.#unhealthySince !== undefined) return;
-    const now = performance.now();
-    for (const call of this.#calls) {
-      const waitedMs = Math.round(now - call.started);
-      if (waitedMs > call.budgetMs) {
-        this.#unhealthySince = call.started + call.budgetMs;
-        this.#onChange({ type: "unhealthy", operation: call.operation, waitedMs });
-        return;
-      }
-    }
-  }
-
-  #recovered() {
-    if (this.#unhealthySince === undefined) return;
-    const unhealthyMs = Math.round(performance.now() - this.#unhealthySince);
-    this.#unhealthySince = undefined;
-    this.#onChange({ type: "healthy", unhealthyMs });
-  }
-
-  stop() {
-    clearInterval(this.#timer);
-  }
 }
 
 class ConsumerWorker {
@@ -456,19 +308,12 @@ class ConsumerWorker {
       if (start === "0-0") break;
     }
     if (o.removeIdleConsumersMs !== undefined) {
-      await this.#removeIdleConsumers(o.removeIdleConsumersMs);
-    }
-  }
-
-  async #removeIdleConsumers(idleMs: number) {
-    const o = this.#o;
-    for (const c of await o.store.consumers(o.stream, o.group)) {
-      if (c.name === o.consumer || c.pending > 0 || c.idleMs < idleMs) continue;
-      // Re-check right before deleting: DELCONSUMER drops the consumer's pending entries.
-      const summary = await o.store.pending(o.stream, o.group, { consumer: c.name, count: 1 });
-      if (summary.length > 0) continue;
-      await o.store.deleteConsumer(o.stream, o.group, { consumer: c.name });
-      this.#emit({ type: "consumer-removed", consumer: c.name });
+      const removed = await removeIdleConsumers(o.store, o.stream, {
+        group: o.group,
+        idleMs: o.removeIdleConsumersMs,
+        keep: [o.consumer],
+      });
+      for (const consumer of removed) this.#emit({ type: "consumer-removed", consumer });
     }
   }
 
