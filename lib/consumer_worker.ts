@@ -20,7 +20,7 @@
 
 import { checkInteger, checkName } from "./command_args.ts";
 import { deadLetterFields } from "./dead_letter.ts";
-import { NoGroupError } from "./errors.ts";
+import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "./errors.ts";
 import type { GroupEntry } from "./store.ts";
 import { Watchdog } from "./_stall_watchdog.ts";
 import type { ConsumeOptions, ConsumeStats, Delivery, WorkerEvent } from "./consume_options.ts";
@@ -63,6 +63,7 @@ class ConsumerWorker {
   /** Deliveries started (handled or in flight): what `maxHandled` counts. */
   #dispatched = 0;
   #backoffMs = 0;
+  #claiming = false;
   #stallMs: number;
   /** Handled entries whose XACK failed (connection lost): acked again, not re-run. */
   #unacked = new Map<string, Delivery>();
@@ -87,6 +88,20 @@ class ConsumerWorker {
       checkInteger(options.maxDeliveries, "maxDeliveries", 1);
     }
     this.#stallMs = checkInteger(options.stallMs ?? 10_000, "stallMs", 1);
+    if (options.claimIntervalMs !== undefined) {
+      checkInteger(options.claimIntervalMs, "claimIntervalMs", 1);
+    }
+    if (options.deadLetterStream !== undefined) {
+      checkName(options.deadLetterStream, "deadLetterStream");
+    }
+    if (options.removeIdleConsumersMs !== undefined) {
+      checkInteger(options.removeIdleConsumersMs, "removeIdleConsumersMs", 1);
+      if (options.removeIdleConsumersMs <= this.#o.blockMs) {
+        throw new RangeError(
+          `removeIdleConsumersMs (${options.removeIdleConsumersMs}) must exceed blockMs (${this.#o.blockMs}): a live consumer blocked in a read looks idle that long`,
+        );
+      }
+    }
     this.#max = options.maxHandled === undefined
       ? Infinity
       : checkInteger(options.maxHandled, "maxHandled", 1);
@@ -120,7 +135,7 @@ class ConsumerWorker {
       Math.max(50, Math.floor(o.claimIdleMs / 3)),
     );
     try {
-      await this.#withRecovery(() => this.#ensureGroup(o.start));
+      while (!this.#stopping && !await this.#withRecovery(() => this.#ensureGroup(o.start)));
       await this.#withRecovery(() => this.#drainOwnPending());
       let lastReclaim = -Infinity;
       while (!this.#stopping) {
@@ -169,12 +184,22 @@ class ConsumerWorker {
     return Math.max(1, Math.min(this.#max - this.#dispatched, 1e9));
   }
 
-  async #withRecovery(step: () => Promise<void>): Promise<void> {
+  /** Runs `step`; on a retryable error reports it, backs off and returns false. */
+  async #withRecovery(step: () => Promise<void>): Promise<boolean> {
     try {
       await step();
       this.#backoffMs = 0;
+      return true;
     } catch (error) {
-      if (this.#o.signal?.aborted) return;
+      if (this.#o.signal?.aborted) return false;
+      // Retrying cannot fix these: stop and let consume() reject with the error.
+      if (
+        error instanceof WrongTypeError || error instanceof NoPermissionError ||
+        error instanceof AuthenticationError || error instanceof TypeError ||
+        error instanceof RangeError
+      ) {
+        throw error;
+      }
       this.#report(error);
       this.#recheckOwn = true;
       if (error instanceof NoGroupError) {
@@ -184,17 +209,24 @@ class ConsumerWorker {
       }
       this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 100), 5000);
       await this.#sleep(this.#backoffMs);
+      return false;
     }
   }
 
+  /**
+   * Emits an error event; the same error again within 10 s is only counted,
+   * and reported with that count (`repeated`) once the window has passed.
+   */
   #report(error: unknown) {
     const text = message(error);
     const now = Date.now();
-    if (text === this.#lastError.text && now - this.#lastError.at < REPEAT_WINDOW_MS) {
-      this.#lastError.repeated++;
+    const last = this.#lastError;
+    if (text === last.text && now - last.at < REPEAT_WINDOW_MS) {
+      last.repeated++;
       return;
     }
-    this.#emit({ type: "error", error, repeated: this.#lastError.repeated });
+    const repeated = text === last.text ? last.repeated : 0;
+    this.#emit({ type: "error", error, repeated });
     this.#lastError = { text, at: now, repeated: 0 };
   }
 
@@ -224,23 +256,24 @@ class ConsumerWorker {
     }
   }
 
+  /**
+   * Each entry's delivery count, looked up by its own ID (one XPENDING per
+   * entry, sent together): a range query could be filled up by this
+   * consumer's other pending entries and miss some.
+   */
   async #deliveryCounts(entries: GroupEntry[]): Promise<Map<string, number>> {
-    if (entries.length === 0) return new Map();
     const o = this.#o;
-    const pending = await o.store.pending(o.stream, o.group, {
-      start: entries[0]!.id,
-      end: entries[entries.length - 1]!.id,
-      count: entries.length,
-      consumer: o.consumer,
-    });
-    return new Map(pending.map((p) => [p.id, p.deliveries]));
+    const found = await Promise.all(
+      entries.map((e) => o.store.pending(o.stream, o.group, { start: e.id, end: e.id, count: 1 })),
+    );
+    return new Map(found.flat().map((p) => [p.id, p.deliveries]));
   }
 
   /** Acks the entries whose ack failed, then re-reads own pending entries a lost reply left. */
   async #recoverOwn() {
     this.#recheckOwn = false;
     await this.#ackAgain();
-    await this.#drainOwnPending();
+    await this.#drainOwnPending({ skipFailed: true });
   }
 
   async #ackAgain() {
@@ -256,7 +289,12 @@ class ConsumerWorker {
     }
   }
 
-  async #drainOwnPending() {
+  /**
+   * Delivers this consumer's own pending entries. With `skipFailed`, entries
+   * whose handler failed in this run are left to the reclaim (after
+   * `claimIdleMs`), so a flapping connection does not burn their deliveries.
+   */
+  async #drainOwnPending(options: { skipFailed?: boolean } = {}) {
     const o = this.#o;
     let after = "0-0";
     while (!this.#stopping) {
@@ -271,6 +309,7 @@ class ConsumerWorker {
       for (const entry of entries) {
         // Entries still being handled here are pending too: leave them to their handler.
         if (this.#inFlight.has(entry.id) || this.#unacked.has(entry.id)) continue;
+        if (options.skipFailed && this.#lastErrors.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
         await this.#dispatch(entry, counts.get(entry.id) ?? 1);
@@ -400,9 +439,11 @@ class ConsumerWorker {
   #keepClaimed() {
     const o = this.#o;
     const ids = [...this.#inFlight.keys()];
-    if (ids.length === 0) return;
+    if (ids.length === 0 || this.#claiming) return; // one XCLAIM at a time, none piling up
+    this.#claiming = true;
     o.store.claimIds(o.stream, o.group, { consumer: o.consumer, minIdleMs: 0, ids })
-      .catch((error) => this.#report(error));
+      .catch((error) => this.#report(error))
+      .finally(() => this.#claiming = false);
   }
 }
 
@@ -423,9 +464,10 @@ class ConsumerWorker {
  * console.assert((await store.pendingSummary("app:event", "workers")).count === 0);
  * ```
  */
-export function consume(
+export async function consume(
   handler: (delivery: Delivery) => void | Promise<void>,
   options: ConsumeOptions,
 ): Promise<ConsumeStats> {
-  return new ConsumerWorker(handler, options).run();
+  // async: bad options reject the promise like every other failure does.
+  return await new ConsumerWorker(handler, options).run();
 }

@@ -6,6 +6,7 @@
  */
 
 import { checkInteger } from "./command_args.ts";
+import { StreamError } from "./errors.ts";
 import type { StreamStore } from "./store.ts";
 
 /** Options of {@linkcode removeIdleConsumers}. */
@@ -22,7 +23,8 @@ export interface RemoveIdleConsumersOptions {
  * Deletes the group's consumers that have been idle at least `idleMs` and own
  * no pending entries, and returns their names. A consumer with pending
  * entries is never removed (XGROUP DELCONSUMER would drop them): the count is
- * checked again right before each delete.
+ * checked again right before each delete, and if the consumer still read
+ * something in between, a `StreamError` says how many entries were dropped.
  *
  * @example Remove a consumer that never read
  * ```ts
@@ -46,8 +48,14 @@ export async function removeIdleConsumers(
     if (keep.has(c.name) || c.pending > 0 || c.idleMs < idleMs) continue;
     const pending = await store.pending(stream, options.group, { consumer: c.name, count: 1 });
     if (pending.length > 0) continue;
-    await store.deleteConsumer(stream, options.group, { consumer: c.name });
+    const dropped = await store.deleteConsumer(stream, options.group, { consumer: c.name });
     removed.push(c.name);
+    if (dropped > 0) {
+      // It read between the check and the delete: those entries left the pending list.
+      throw new StreamError(
+        `Removed consumer '${c.name}' of group '${options.group}' lost ${dropped} pending entries it had just read; they will not be redelivered: raise idleMs above the consumers' BLOCK time and longest handler`,
+      );
+    }
   }
   return removed;
 }

@@ -8,6 +8,7 @@ import {
   parseDeadLetter,
   type StreamStore,
   type WorkerEvent,
+  WrongTypeError,
 } from "../mod.ts";
 import { backendTest, delay, waitFor } from "./_backends.ts";
 
@@ -215,22 +216,28 @@ backendTest(
     await other;
     assert.equal(calls, 1);
     assert.equal((await store.pendingSummary("s", "g")).count, 0);
-    assert.equal(id !== undefined, true);
+    assert.equal((await store.range("s"))[0]!.id, id);
   },
 );
 
-backendTest("consume() acks do not wait behind its blocking read", async (store, { url }) => {
+backendTest("consume() acks do not wait behind its blocking read", async (store) => {
   await store.createGroup("s", "g", { mkStream: true });
   const controller = new AbortController();
-  const reading = consume(() => {}, options(store, { blockMs: 10_000, signal: controller.signal }));
+  let handledAt = 0;
+  const reading = consume(() => {
+    handledAt = performance.now();
+  }, options(store, { blockMs: 10_000, signal: controller.signal }));
   await delay(50);
-  await using other = await openStore(url);
-  const started = performance.now();
-  await store.add("probe", { a: "1" }); // same store, while the worker blocks
-  assert.ok(performance.now() - started < 1000);
+  await store.add("s", { n: "1" });
+  await waitFor(() => handledAt > 0, { what: "the handler" });
+  // The worker is back in a 10 s BLOCK now; its ack must not wait for that read.
+  await waitFor(async () => (await store.pendingSummary("s", "g")).count === 0, {
+    timeoutMs: 1000,
+    what: "the ack while the worker blocks",
+  });
+  assert.ok(performance.now() - handledAt < 1000);
   controller.abort();
   await reading;
-  assert.equal(await other.len("probe"), 1);
 });
 
 backendTest(
@@ -246,6 +253,7 @@ backendTest(
     const running = consume(
       () => {},
       options(store, {
+        blockMs: 20,
         removeIdleConsumersMs: 50,
         claimIdleMs: 60_000,
         signal: controller.signal,
@@ -307,7 +315,8 @@ backendTest(
   async (store) => {
     await store.addMany("s", [{ n: "1" }, { n: "2" }]);
     for await (const _ of deliveries(options(store))) break;
-    assert.ok((await store.pendingSummary("s", "g")).count >= 1);
+    // Both were read in one batch and handed out; neither was acked.
+    assert.equal((await store.pendingSummary("s", "g")).count, 2);
   },
 );
 
@@ -331,5 +340,61 @@ backendTest(
       (await store.range("s", { start: pending!.id, end: pending!.id }))[0]!.fields.temp,
       "0.9",
     );
+  },
+);
+
+backendTest(
+  "consume() dead-letters a reclaimed entry by its own delivery count while it has other entries pending",
+  async (store) => {
+    const ids = await store.addMany("s", [{ n: "a" }, { n: "b" }, { n: "c" }]);
+    await store.createGroup("s", "g", { start: "0" });
+    await store.readGroup("s", "g", { consumer: "dead", count: 1 }); // a
+    await store.readGroup("s", "g", { consumer: "c1", count: 1 }); // b: this worker's own, slow
+    await store.readGroup("s", "g", { consumer: "dead", count: 1 }); // c
+    await store.claim("s", "g", { consumer: "dead", minIdleMs: 0, ids: [ids[2]!], retryCount: 5 });
+    const seen: [string, number][] = [];
+    const stats = await consume(
+      async (d) => {
+        seen.push([d.fields.n!, d.deliveries]);
+        if (d.fields.n === "b") await delay(300);
+      },
+      options(store, {
+        concurrency: 2,
+        claimIdleMs: 100,
+        claimIntervalMs: 50,
+        maxDeliveries: 3,
+        maxHandled: 3,
+      }),
+    );
+    assert.equal(stats.deadLettered, 1);
+    assert.deepEqual(parseDeadLetter((await store.range("s:dead-letter"))[0]!.fields).id, ids[2]);
+    assert.ok(seen.every(([n]) => n !== "c"), `c was handled: ${JSON.stringify(seen)}`);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  },
+);
+
+backendTest("consume() rejects bad options before touching the store", async (store) => {
+  const bad: Partial<ConsumeOptions>[] = [
+    { claimIntervalMs: 0 },
+    { claimIntervalMs: Number.NaN },
+    { deadLetterStream: "" },
+    { removeIdleConsumersMs: 10, blockMs: 100 },
+    { count: -1 },
+  ];
+  for (const extra of bad) {
+    await assert.rejects(
+      consume(() => {}, options(store, extra)),
+      (e: unknown) => e instanceof TypeError || e instanceof RangeError,
+      JSON.stringify(extra),
+    );
+  }
+  assert.deepEqual(await store.streams(), []);
+});
+
+backendTest(
+  "consume() stops with the error when the stream key holds another type",
+  async (store) => {
+    await store.set("s", "not a stream");
+    await assert.rejects(consume(() => {}, options(store)), WrongTypeError);
   },
 );
