@@ -78,7 +78,7 @@ export async function openStore(
   const env = options.env ?? readEnv;
   const resolved = resolveStoreUrl(url, env);
   if (resolved.startsWith("redis://") || resolved.startsWith("rediss://")) {
-    const caFile = env("RSTREAM_TLS_CA");
+    const caFile = resolved.startsWith("rediss://") ? env("RSTREAM_TLS_CA") : undefined;
     const tls = caFile && !options.tls?.ca
       ? { ...options.tls, ca: await Deno.readTextFile(caFile) }
       : options.tls;

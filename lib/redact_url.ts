@@ -8,9 +8,11 @@
  * ```
  */
 export function redactUrl(url: string): string {
-  // The userinfo ends at the last `@` before the path, as URL parsers read it, so a
-  // password holding a raw `@` is dropped whole.
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
+  // Everything between the scheme and the LAST `@` goes: a password may hold
+  // raw `@`, `/`, `?` or `#` (base64 passwords hold `/`), and a malformed URL
+  // (`redis:user:pw@host`, `redis//…`) must not print it either.
+  if (/^(file|memory):/i.test(url)) return url; // paths, no credentials: an `@` there stays
+  return url.replace(/^([a-z][a-z0-9+.-]*:?(?:\/\/?)?)[^]*@/i, "$1");
 }
 
 /** Replaces every occurrence of `secret` in `text` with `***`. */

@@ -72,3 +72,15 @@ Deno.test("scrubSecret() leaves the text alone without a secret", () => {
   assert.equal(scrubSecret("nothing to hide", undefined), "nothing to hide");
   assert.equal(scrubSecret("nothing to hide", ""), "nothing to hide");
 });
+
+Deno.test("redactUrl() drops passwords holding '/', '?', '#' or '@', and in malformed URLs", () => {
+  const cases: [string, string][] = [
+    ["redis://default:ab/cd+ef==@host:6379/0", "redis://host:6379/0"],
+    ["redis://u:p?q#r@host", "redis://host"],
+    ["redis://u:a@b@host/1", "redis://host/1"],
+    ["redis:user:s3cret@host", "redis:host"],
+    ["redis//user:s3cret@host", "redis//host"],
+    ["rediss:/user:s3cret@host", "rediss:/host"],
+  ];
+  for (const [url, shown] of cases) assert.equal(redactUrl(url), shown);
+});

@@ -56,7 +56,7 @@ export function checkRedisUrl(url: string): URL {
   // A password holding a raw `/`, `?` or `#` (base64 passwords often do) ends the
   // authority early (and `redis:u:pw@host` has none), so messages print the URL
   // without everything up to its last `@`.
-  const shown = redactUrl(url).replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?).*@/is, "$1");
+  const shown = redactUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { redactUrl } from "../lib/redact_url.ts";
+
 /** Bad command-line input: printed as one line plus the usage, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
@@ -126,5 +128,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /** The message of an error, for a one-line `error: …` report. */
 export function errorLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
+  // Any URL in a message is printed without its credentials.
+  return text.replace(/\b(rediss?|file):[^\s'"]*@[^\s'"]*/gi, (url) => redactUrl(url));
 }

@@ -54,3 +54,33 @@ Deno.test("openStore() reports a refused connection in one line naming the redac
   assert.match(error.message, new RegExp(`redis://127\\.0\\.0\\.1:${port}.*connection refused`));
   assert.doesNotMatch(error.message, /topsecret/);
 });
+
+Deno.test("the CLI and the producer never print a password, even in a malformed URL", async () => {
+  const port = freePort();
+  const urls = [
+    `redis://u:pa/ss-s3cret@127.0.0.1:${port}`,
+    "redis:user:pa-s3cret@host",
+    `redis//user:pa-s3cret@127.0.0.1:${port}`,
+  ];
+  const root = new URL("..", import.meta.url).pathname;
+  for (const url of urls) {
+    for (
+      const args of [["cli.ts", "--url", url, "len", "s"], [
+        "scripts/producer.ts",
+        "sensor1",
+        "--url",
+        url,
+      ]]
+    ) {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", ...args],
+        cwd: root,
+        stdin: "null",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assert.notEqual(out.code, 0, `${args[0]} ${url} should fail`);
+      assert.doesNotMatch(text, /s3cret/, `${args[0]} printed the password: ${text}`);
+      assert.match(text, /error/i);
+    }
+  }
+});
