@@ -93,7 +93,13 @@ function toReplyError(error: unknown, secret: string | undefined): unknown {
 
 /** The BLOCK time of a blocking command in ms, `undefined` for BLOCK 0 (forever). */
 export function _blockMsOf(args: readonly string[]): number | undefined {
-  const at = args.findIndex((arg) => arg.toUpperCase() === "BLOCK");
+  // Only options count: a stream or group named "block" comes after STREAMS or GROUP.
+  const streams = args.findIndex((arg) => arg.toUpperCase() === "STREAMS");
+  const options = streams === -1 ? args : args.slice(0, streams);
+  const at = options.findIndex((arg, i) =>
+    arg.toUpperCase() === "BLOCK" && options[i - 1]?.toUpperCase() !== "GROUP" &&
+    options[i - 2]?.toUpperCase() !== "GROUP"
+  );
   const ms = at === -1 ? 0 : Number(args[at + 1]);
   return ms > 0 ? ms : at === -1 ? 0 : undefined;
 }
@@ -212,6 +218,9 @@ class RedisConnection implements CommandConnection {
   ): Promise<RedisReply> {
     const { signal } = options;
     if (signal?.aborted) return null;
+    if (this.#closed) {
+      throw new ConnectionError(`Cannot read from ${this.displayUrl}: the store is closed`);
+    }
     const blockMs = _blockMsOf(args);
     let client: Client | undefined;
     let aborted = false;
@@ -283,11 +292,18 @@ class RedisConnection implements CommandConnection {
     for (const client of [...this.#idle, ...this.#busy]) client.destroy();
     this.#idle = [];
     this.#busy.clear();
+    // close() waits for every pending reply: a stopped server would make it
+    // hang, so give it the command timeout (or 2 s), then drop the socket.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.#timeoutMs > 0 ? this.#timeoutMs : 2000);
+    });
+    let closed = false;
     try {
-      await this.#client.close();
-    } catch {
-      this.#client.destroy();
-    }
+      await Promise.race([this.#client.close().then(() => closed = true), grace]);
+    } catch { /* destroyed below */ }
+    clearTimeout(timer);
+    if (!closed) this.#client.destroy(); // fails the commands still waiting
   }
 
   [Symbol.asyncDispose](): Promise<void> {

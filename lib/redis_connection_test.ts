@@ -195,3 +195,13 @@ Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts 
     for (const conn of held) conn.close();
   }
 });
+
+Deno.test("_blockMsOf() ignores a stream, group or consumer named block", () => {
+  assert.equal(_blockMsOf(["XREAD", "STREAMS", "block", "$"]), 0);
+  assert.equal(_blockMsOf(["XREADGROUP", "GROUP", "block", "c", "STREAMS", "s", ">"]), 0);
+  assert.equal(_blockMsOf(["XREADGROUP", "GROUP", "g", "block", "STREAMS", "s", ">"]), 0);
+  assert.equal(
+    _blockMsOf(["XREADGROUP", "GROUP", "block", "block", "BLOCK", "30", "STREAMS", "block", ">"]),
+    30,
+  );
+});

@@ -84,3 +84,18 @@ Deno.test("the CLI and the producer never print a password, even in a malformed 
     }
   }
 });
+
+redisTest("close() returns within the command timeout when the server is stopped", async () => {
+  await using redis = await startRedis();
+  const store = await openStore(redis.url, { commandTimeoutMs: 500 });
+  redis.process.kill("SIGSTOP");
+  try {
+    const pending = store.len("s").catch((e: unknown) => e);
+    const started = performance.now();
+    await store.close();
+    assert.ok(performance.now() - started < 2000, "close() hung on a stopped server");
+    assert.ok(await pending instanceof Error);
+  } finally {
+    redis.process.kill("SIGCONT");
+  }
+});
