@@ -244,3 +244,23 @@ export function xautoclaimArgs(
     ...(options.justId ? ["JUSTID"] : []),
   ];
 }
+
+/**
+ * Checks a list of entry IDs (XACK, XDEL): an array of IDs like
+ * `1526919030474-0` (or incomplete, `1526919030474`).
+ *
+ * @throws {TypeError} when it is not an array of strings.
+ * @throws {RangeError} naming the first bad ID.
+ */
+export function checkIds(ids: readonly string[], what: string): readonly string[] {
+  if (!Array.isArray(ids)) {
+    throw new TypeError(`${what} takes an array of IDs, got ${typeof ids}`);
+  }
+  for (const id of ids) checkReadId(id, []);
+  return ids;
+}
+
+/** Checks where a group starts or moves to: `$` or an ID (`0` included). */
+export function checkGroupStart(id: string): string {
+  return checkReadId(id, ["$"]);
+}

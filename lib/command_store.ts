@@ -8,6 +8,9 @@
 
 import type { CommandConnection, RedisReply } from "./connection.ts";
 import {
+  checkGroupStart,
+  checkIds,
+  checkInteger,
   checkName,
   trimArgs,
   xaddArgs,
@@ -165,7 +168,7 @@ export class CommandStore implements StreamStore {
   }
 
   async del(stream: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) throw new RangeError("Delete at least one ID");
+    if (checkIds(ids, "del()").length === 0) throw new RangeError("Delete at least one ID");
     return Number(await this.#send(["XDEL", checkName(stream, "Stream name"), ...ids], { stream }));
   }
 
@@ -234,9 +237,11 @@ export class CommandStore implements StreamStore {
       "CREATE",
       checkName(stream, "Stream name"),
       checkName(group, "Group name"),
-      options.start ?? "$",
+      checkGroupStart(options.start ?? "$"),
       ...(options.mkStream ? ["MKSTREAM"] : []),
-      ...(options.entriesRead === undefined ? [] : ["ENTRIESREAD", String(options.entriesRead)]),
+      ...(options.entriesRead === undefined
+        ? []
+        : ["ENTRIESREAD", String(checkInteger(options.entriesRead, "entriesRead"))]),
     ];
     try {
       await this.connection.send(args);
@@ -270,8 +275,10 @@ export class CommandStore implements StreamStore {
       "SETID",
       checkName(stream, "Stream name"),
       checkName(group, "Group name"),
-      options.id,
-      ...(options.entriesRead === undefined ? [] : ["ENTRIESREAD", String(options.entriesRead)]),
+      checkGroupStart(options.id),
+      ...(options.entriesRead === undefined
+        ? []
+        : ["ENTRIESREAD", String(checkInteger(options.entriesRead, "entriesRead"))]),
     ], { stream, group });
   }
 
@@ -293,8 +300,8 @@ export class CommandStore implements StreamStore {
     const args = [
       "XGROUP",
       "CREATECONSUMER",
-      stream,
-      group,
+      checkName(stream, "Stream name"),
+      checkName(group, "Group name"),
       checkName(options.consumer, "Consumer name"),
     ];
     return Number(await this.#send(args, { stream, group })) > 0;
@@ -308,8 +315,8 @@ export class CommandStore implements StreamStore {
     const args = [
       "XGROUP",
       "DELCONSUMER",
-      stream,
-      group,
+      checkName(stream, "Stream name"),
+      checkName(group, "Group name"),
       checkName(options.consumer, "Consumer name"),
     ];
     return Number(await this.#send(args, { stream, group }));
@@ -323,7 +330,12 @@ export class CommandStore implements StreamStore {
   }
 
   async consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
-    const reply = await this.#send(["XINFO", "CONSUMERS", stream, checkName(group, "Group name")], {
+    const reply = await this.#send([
+      "XINFO",
+      "CONSUMERS",
+      checkName(stream, "Stream name"),
+      checkName(group, "Group name"),
+    ], {
       stream,
       group,
     });
@@ -341,7 +353,7 @@ export class CommandStore implements StreamStore {
   }
 
   async ack(stream: string, group: string, ids: readonly string[]): Promise<number> {
-    if (ids.length === 0) return 0;
+    if (checkIds(ids, "ack()").length === 0) return 0;
     const args = ["XACK", checkName(stream, "Stream name"), checkName(group, "Group name"), ...ids];
     return Number(await this.#send(args, { stream, group }));
   }
@@ -391,11 +403,11 @@ export class CommandStore implements StreamStore {
     await this.#send(["SET", checkName(key, "Key"), value]);
   }
 
-  command(args: readonly string[]): Promise<RedisReply> {
-    if (!Array.isArray(args) || args.length === 0) {
-      throw new TypeError("command() takes a non-empty argument array");
+  async command(args: readonly string[]): Promise<RedisReply> {
+    if (!Array.isArray(args) || args.length === 0 || args.some((a) => typeof a !== "string")) {
+      throw new TypeError("command() takes a non-empty array of strings");
     }
-    return this.#send(args);
+    return await this.#send(args);
   }
 
   close(): Promise<void> {

@@ -47,7 +47,8 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
   const ready: AckableDelivery[] = [];
   const waiting: ((value: IteratorResult<AckableDelivery>) => void)[] = [];
   const settlers = new Map<string, { resolve: () => void; reject: (e: unknown) => void }>();
-  const acked = new Map<string, () => void>();
+  /** Callers waiting in `ack()` for the worker's XACK. */
+  const acked = new Map<string, { done: () => void; fail: (e: unknown) => void }>();
   let finished = false;
   let stopped = false;
   const push = (delivery: AckableDelivery) => {
@@ -63,8 +64,8 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
         push({
           ...delivery,
           ack: () =>
-            new Promise<void>((done) => {
-              acked.set(delivery.id, done);
+            new Promise<void>((done, fail) => {
+              acked.set(delivery.id, { done, fail });
               settlers.get(delivery.id)?.resolve();
             }),
           fail: (error?: unknown) => {
@@ -80,7 +81,7 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
       onEvent: (event) => {
         if (event.type === "handled" || event.type === "failed") {
           settlers.delete(event.delivery.id);
-          acked.get(event.delivery.id)?.();
+          acked.get(event.delivery.id)?.done();
           acked.delete(event.delivery.id);
         }
         options.onEvent?.(event);
@@ -88,6 +89,12 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
     },
   ).finally(() => {
     finished = true;
+    // The worker stopped without confirming these acks (the XACK kept failing):
+    // the entries stay pending and will be delivered again.
+    for (const { fail } of acked.values()) {
+      fail(new Error("ack not confirmed before the worker stopped; the entry stays pending"));
+    }
+    acked.clear();
     options.signal?.removeEventListener("abort", onAbort);
     for (const next of waiting.splice(0)) next({ value: undefined, done: true });
   });

@@ -489,3 +489,33 @@ backendTest("a second store on the same URL sees the same data", async (store, {
   await using other = await openStore(url);
   assert.equal(await other.len("s"), 1);
 });
+
+backendTest("bad arguments are refused before anything is sent", async (store) => {
+  await store.addMany("s", [{ a: "1" }]);
+  await store.createGroup("s", "g", { start: "0" });
+  const refusals: [string, () => Promise<unknown>][] = [
+    ["ack() with a string", () => store.ack("s", "g", "1-0" as unknown as string[])],
+    ["ack() with a bad ID", () => store.ack("s", "g", ["1-x"])],
+    ["del() with a bad ID", () => store.del("s", ["nope"])],
+    ["createGroup() with a bad start", () => store.createGroup("s", "g2", { start: "x" })],
+    [
+      "createGroup() with a fractional entriesRead",
+      () => store.createGroup("s", "g3", { entriesRead: 1.5 }),
+    ],
+    ["setGroupId() with a bad ID", () => store.setGroupId("s", "g", { id: "-1" })],
+    [
+      "createConsumer() with an empty stream",
+      () => store.createConsumer("", "g", { consumer: "c" }),
+    ],
+    ["command() with no arguments", () => store.command([])],
+  ];
+  for (const [what, call] of refusals) {
+    await assert.rejects(
+      call(),
+      (e: unknown) => e instanceof TypeError || e instanceof RangeError,
+      what,
+    );
+  }
+  assert.deepEqual((await store.groups("s")).map((g) => g.name), ["g"]);
+  assert.equal(await store.len("s"), 1);
+});
