@@ -26,16 +26,36 @@
 export * from "./lib/stream_id.ts";
 export * from "./lib/connection.ts";
 export * from "./lib/reply_error.ts";
-export * from "./lib/errors.ts";
+export {
+  AuthenticationError,
+  BusyGroupError,
+  ConnectionError,
+  InvalidStreamIdError,
+  NoGroupError,
+  NoPermissionError,
+  StreamError,
+  StreamIdTooSmallError,
+  WrongTypeError,
+} from "./lib/errors.ts";
 export * from "./lib/store.ts";
-export * from "./lib/command_args.ts";
+export {
+  trimArgs,
+  xaddArgs,
+  xautoclaimArgs,
+  xclaimArgs,
+  xpendingArgs,
+  xrangeArgs,
+  xreadArgs,
+  xreadgroupArgs,
+} from "./lib/command_args.ts";
 export * from "./lib/reply_parsers.ts";
 export { CommandStore } from "./lib/command_store.ts";
 export { checkRedisUrl, connectRedis } from "./lib/redis_connection.ts";
 export { openEmbeddedConnection } from "./lib/local_store/embedded_connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis_connection.ts";
-export * from "./lib/open_store.ts";
-export * from "./lib/redact_url.ts";
+export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
+export type { OpenStoreOptions } from "./lib/open_store.ts";
+export { redactUrl } from "./lib/redact_url.ts";
 export * from "./lib/tail.ts";
 export * from "./lib/checkpoint_reader.ts";
 export * from "./lib/consumer_worker.ts";

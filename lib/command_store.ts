@@ -352,8 +352,13 @@ export class CommandStore implements StreamStore {
     return parseReadReply(await this.#read(args, options, { stream, group }));
   }
 
-  async ack(stream: string, group: string, ids: readonly string[]): Promise<number> {
-    if (checkIds(ids, "ack()").length === 0) return 0;
+  async ack(
+    stream: string,
+    group: string,
+    options: { ids: readonly string[] },
+  ): Promise<number> {
+    const ids = checkIds(options?.ids, "ack()");
+    if (ids.length === 0) return 0;
     const args = ["XACK", checkName(stream, "Stream name"), checkName(group, "Group name"), ...ids];
     return Number(await this.#send(args, { stream, group }));
   }

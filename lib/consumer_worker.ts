@@ -280,7 +280,7 @@ class ConsumerWorker {
     if (this.#unacked.size === 0) return;
     const o = this.#o;
     const batch = [...this.#unacked.values()];
-    await o.store.ack(o.stream, o.group, batch.map((d) => d.id));
+    await o.store.ack(o.stream, o.group, { ids: batch.map((d) => d.id) });
     for (const delivery of batch) {
       this.#unacked.delete(delivery.id);
       this.#lastErrors.delete(delivery.id);
@@ -359,7 +359,7 @@ class ConsumerWorker {
   async #dispatch(entry: GroupEntry, deliveries: number) {
     const o = this.#o;
     if (entry.fields === null) {
-      await o.store.ack(o.stream, o.group, [entry.id]);
+      await o.store.ack(o.stream, o.group, { ids: [entry.id] });
       this.stats.deleted++;
       this.#emit({ type: "deleted", id: entry.id });
       return;
@@ -408,7 +408,7 @@ class ConsumerWorker {
     const error = this.#lastErrors.get(delivery.id) ??
       "unknown (failed in an earlier run or another consumer)";
     await o.store.add(stream, deadLetterFields({ ...delivery, group: o.group, error }));
-    await o.store.ack(o.stream, o.group, [delivery.id]);
+    await o.store.ack(o.stream, o.group, { ids: [delivery.id] });
     this.#lastErrors.delete(delivery.id);
     this.stats.deadLettered++;
     this.stats.handled++;
@@ -428,7 +428,7 @@ class ConsumerWorker {
     if (batch.length === 0) return;
     const o = this.#o;
     try {
-      await o.store.ack(o.stream, o.group, batch.map((a) => a.id));
+      await o.store.ack(o.stream, o.group, { ids: batch.map((a) => a.id) });
       for (const a of batch) a.resolve();
     } catch (error) {
       for (const a of batch) a.reject(error);

@@ -1,12 +1,14 @@
 /**
  * An edge device's spool: readings committed to an embedded store first, each
- * numbered with the device's spool sequence, until a forwarder moves them on.
+ * numbered with the spool's sequence and stamped with the spool's random ID,
+ * until a forwarder moves them on.
  *
  * @module
  */
 
 import { dirname } from "node:path";
 import { openStore } from "./open_store.ts";
+import { ReplyError } from "./reply_error.ts";
 import type { Fields, StreamStore } from "./store.ts";
 
 /** Options of {@linkcode openSpool}. */
@@ -21,9 +23,12 @@ export interface SpoolOptions {
 
 /** A reading waiting in the spool. */
 export interface SpooledReading {
-  /** The device's spool sequence number (1, 2, …; never reused). */
+  /** The spool's sequence number (1, 2, …; never reused under one spool ID). */
   seq: number;
-  /** The reading's fields, including `spool_device`, `spool_seq` and `spool_ts`. */
+  /**
+   * The reading's fields, including `spool_device`, `spool_id`, `spool_seq`
+   * and `spool_ts` (readings spooled by rstream before spool IDs have no `spool_id`).
+   */
   fields: Fields;
 }
 
@@ -37,17 +42,38 @@ export interface AppendResult {
 
 const DEVICE_KEY = "spool:device";
 
+/** The string key holding the spool ID of the readings for `stream` (outside `spool:<stream>`). */
+function idKey(stream: string): string {
+  return `spool-id:${stream}`;
+}
+
+/** A new spool ID: 16 random hex digits. */
+function newSpoolId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Whether `error` is the "no such key" reply both backends give XINFO STREAM for a missing stream. */
+function isNoSuchKey(error: unknown): boolean {
+  return error instanceof ReplyError && /^ERR no such key/i.test(error.message);
+}
+
 /**
  * A spool over an embedded store. Each reading is one entry of the stream
  * `spool:<stream>` whose ID is `<seq>-0`, so the sequence is committed in the
  * same write as the reading and survives deletions (the stream's last ID).
- * One process appends to a spool at a time.
+ * A spool file that is deleted and created again starts again at 1, so every
+ * reading also carries the spool's random ID (`spool_id`): the pair
+ * (`spool_id`, `spool_seq`) is never reused. One process appends to a spool
+ * at a time.
  */
 export class Spool implements AsyncDisposable {
   /** The stream the readings are for. */
   readonly stream: string;
   /** The device's name. */
   readonly device: string;
+  /** The spool's random ID, carried in every reading as `spool_id`. */
+  readonly id: string;
   /** The bound on the number of readings kept. */
   readonly maxEntries: number;
   /** The stream inside the spool that holds the readings. */
@@ -63,11 +89,12 @@ export class Spool implements AsyncDisposable {
   /** Use {@linkcode openSpool}. */
   constructor(
     store: StreamStore,
-    options: Required<SpoolOptions> & { seq: number; length: number },
+    options: Required<SpoolOptions> & { id: string; seq: number; length: number },
   ) {
     this.store = store;
     this.stream = options.stream;
     this.device = options.device;
+    this.id = options.id;
     this.maxEntries = options.maxEntries;
     this.key = `spool:${options.stream}`;
     this.#seq = options.seq;
@@ -88,6 +115,7 @@ export class Spool implements AsyncDisposable {
     const stamped: Fields = {
       ...fields,
       spool_device: this.device,
+      spool_id: this.id,
       spool_seq: String(seq),
       spool_ts: String(Date.now()),
     };
@@ -185,13 +213,20 @@ export async function openSpool(path: string, options: SpoolOptions): Promise<Sp
     const seq = await store.info(key).then(
       (info) => Number(info.lastGeneratedId.split("-")[0]),
       (error) => {
-        if (length === 0) return 0; // no such stream yet
+        if (isNoSuchKey(error)) return 0; // no such stream yet
         throw error;
       },
     );
+    // A sequence that starts at 1 (a new spool, or its stream was deleted) gets a new ID.
+    let id = await store.get(idKey(options.stream));
+    if (id === null || seq === 0) {
+      id = newSpoolId();
+      await store.set(idKey(options.stream), id);
+    }
     return new Spool(store, {
       stream: options.stream,
       device: options.device,
+      id,
       maxEntries: options.maxEntries ?? 100_000,
       seq,
       length,

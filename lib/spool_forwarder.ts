@@ -2,12 +2,14 @@
  * Moves spooled readings to Redis, in order and in batches, deleting each
  * from the spool only after Redis confirmed it.
  *
- * Exactly-once across crashes rests on the `spool_seq` each reading carries:
- * when the outcome of a batch is unknown (the process was killed, or the
- * connection failed mid-batch) the forwarder first reads back the newest
- * entries of the target stream, finds which of this device's sequence
- * numbers Redis already has, and drops those from the spool before sending
- * the rest.
+ * Exactly-once across crashes rests on the `spool_id` and `spool_seq` each
+ * reading carries: when the outcome of a batch is unknown (the process was
+ * killed, or the connection failed mid-batch) the forwarder first reads back
+ * the newest entries of the target stream, finds which of this spool's
+ * sequence numbers Redis already has, and drops those from the spool before
+ * sending the rest. Matching on the spool ID as well as the device keeps a
+ * replaced spool file, whose sequence starts again at 1, from taking its new
+ * readings for the old file's.
  *
  * @module
  */
@@ -16,7 +18,7 @@ import { ConnectionError, NoPermissionError, StreamError } from "./errors.ts";
 import { ReplyError } from "./reply_error.ts";
 import { openStore, type OpenStoreOptions } from "./open_store.ts";
 import type { Spool } from "./spool.ts";
-import type { StreamStore, TrimOptions } from "./store.ts";
+import type { Fields, StreamStore, TrimOptions } from "./store.ts";
 
 /** Something the forwarder did, for logging. */
 export type ForwardEvent =
@@ -110,6 +112,10 @@ async function connect(url: string, options: ForwardOptions): Promise<StreamStor
   }
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /**
  * Server answers (NOPERM, WRONGTYPE, …) stay as they are; anything else that
  * failed a command (socket closed, reconnect timed out) means Redis is
@@ -126,14 +132,19 @@ function asConnectionError(error: unknown): Error {
 
 /**
  * Which of the spool's readings the target stream already has: scans the
- * stream newest first for entries of this device, down to the oldest spooled
- * sequence number or `scanLimit` entries.
+ * stream newest first for entries of this spool (its `spool_device` and
+ * `spool_id`), down to the oldest spooled sequence number or `scanLimit`
+ * entries. With `legacy` (the oldest spooled reading predates spool IDs and
+ * has no `spool_id`) this device's entries without `spool_id` count too.
  */
 async function seqsInRedis(
   store: StreamStore,
   spool: Spool,
-  options: { firstSeq: number; scanLimit: number },
+  options: { firstSeq: number; scanLimit: number; legacy: boolean },
 ): Promise<Set<number>> {
+  const ours = (fields: Fields) =>
+    fields.spool_device === spool.device &&
+    (fields.spool_id === spool.id || (options.legacy && fields.spool_id === undefined));
   const found = new Set<number>();
   const page = 500;
   let end = "+";
@@ -141,7 +152,7 @@ async function seqsInRedis(
   while (scanned < options.scanLimit) {
     const entries = await store.range(spool.stream, { reverse: true, end, count: page });
     for (const entry of entries) {
-      if (entry.fields.spool_device !== spool.device) continue;
+      if (!ours(entry.fields)) continue;
       const seq = Number(entry.fields.spool_seq);
       if (seq < options.firstSeq) return found; // older than anything spooled
       found.add(seq);
@@ -205,6 +216,7 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
             const checking = seqsInRedis(store, spool, {
               firstSeq: first[0]!.seq,
               scanLimit: options.scanLimit ?? 10_000,
+              legacy: first[0]!.fields.spool_id === undefined,
             });
             const found = await unlessAborted(checking, signal).catch((error) => {
               if (!(error instanceof NoPermissionError)) throw error;
@@ -234,11 +246,13 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
         uncertain = true;
         const started = Date.now();
         const stall = setInterval(async () => {
-          onEvent({
-            type: "stalled",
-            waitedMs: Date.now() - started,
-            spooled: await spool.length(),
-          });
+          const waitedMs = Date.now() - started;
+          try {
+            onEvent({ type: "stalled", waitedMs, spooled: await spool.length() });
+          } catch (error) {
+            // A rejection here would be unhandled and end the process: report it instead.
+            onEvent({ type: "error", error: asError(error), retryInMs: 0 });
+          }
         }, stallMs);
         let ids;
         try {
@@ -250,8 +264,9 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
           clearInterval(stall);
         }
         if (ids === ABORTED) break;
-        uncertain = false;
         await spool.remove(batch.map((reading) => reading.seq));
+        // Only now: had the removal failed, the next round must first check what Redis has.
+        uncertain = false;
         stats.forwarded += batch.length;
         retryMs = minRetryMs;
         onEvent({

@@ -297,7 +297,7 @@ export interface StreamStore extends AsyncDisposable {
     options: ReadGroupOptions,
   ): Promise<StreamRead<GroupEntry>[]>;
   /** Acknowledges entries (XACK) and returns how many were pending. */
-  ack(stream: string, group: string, ids: readonly string[]): Promise<number>;
+  ack(stream: string, group: string, options: { ids: readonly string[] }): Promise<number>;
   /** The group's pending summary (XPENDING). */
   pendingSummary(stream: string, group: string): Promise<PendingSummary>;
   /** Pending entries with owner, idle time and delivery count (extended XPENDING). */

@@ -302,8 +302,8 @@ backendTest("ack() removes entries from the pending list", async (store) => {
   const ids = await store.addMany("s", [{ a: "1" }, { a: "2" }, { a: "3" }]);
   await store.createGroup("s", "g", { start: "0" });
   await store.readGroup("s", "g", { consumer: "c" });
-  assert.equal(await store.ack("s", "g", [ids[0]!, ids[2]!]), 2);
-  assert.equal(await store.ack("s", "g", [ids[0]!]), 0);
+  assert.equal(await store.ack("s", "g", { ids: [ids[0]!, ids[2]!] }), 2);
+  assert.equal(await store.ack("s", "g", { ids: [ids[0]!] }), 0);
   const summary = await store.pendingSummary("s", "g");
   assert.deepEqual(summary, {
     count: 1,
@@ -494,8 +494,8 @@ backendTest("bad arguments are refused before anything is sent", async (store) =
   await store.addMany("s", [{ a: "1" }]);
   await store.createGroup("s", "g", { start: "0" });
   const refusals: [string, () => Promise<unknown>][] = [
-    ["ack() with a string", () => store.ack("s", "g", "1-0" as unknown as string[])],
-    ["ack() with a bad ID", () => store.ack("s", "g", ["1-x"])],
+    ["ack() with a string", () => store.ack("s", "g", { ids: "1-0" as unknown as string[] })],
+    ["ack() with a bad ID", () => store.ack("s", "g", { ids: ["1-x"] })],
     ["del() with a bad ID", () => store.del("s", ["nope"])],
     ["createGroup() with a bad start", () => store.createGroup("s", "g2", { start: "x" })],
     [

@@ -220,7 +220,9 @@ export const groupCommands: CommandSpec[] = [
     examples: ["ack app:event workers 1700000000000-0"],
     run: async ({ session }, input) => {
       const [stream, group] = [must(input, 0), must(input, 1)];
-      const acked = await (await session.store()).ack(stream, group, checkIds(list(input, 2)));
+      const acked = await (await session.store()).ack(stream, group, {
+        ids: checkIds(list(input, 2)),
+      });
       printResult(session, String(acked), { stream, group, acked });
     },
   },
