@@ -23,8 +23,11 @@ export function historyPath(
 
 /** Whether a line may be saved (it holds no password). */
 export function savable(line: string): boolean {
-  return line.trim() !== "" && !/^\s*(raw\s+)?auth\b/i.test(line) &&
-    !/rediss?:\/\/[^@\s]*:[^@\s]*@/.test(line);
+  // AUTH, HELLO … AUTH, MIGRATE … AUTH/AUTH2, ACL SETUSER …>pass, CONFIG SET
+  // requirepass/masterauth, and URLs with credentials all carry a password.
+  return line.trim() !== "" &&
+    !/\bauth2?\b|\brequirepass\b|\bmasterauth\b|\bacl\s+setuser\b/i.test(line) &&
+    !/rediss?:\/*[^\s]*@/i.test(line);
 }
 
 /** Reads the history, newest first (node:readline's order); `[]` when missing or unreadable. */
@@ -43,7 +46,8 @@ export function saveHistory(path: string | undefined, newestFirst: readonly stri
   if (!path) return;
   try {
     const lines = newestFirst.filter(savable).slice(0, HISTORY_SIZE).reverse();
-    Deno.writeTextFileSync(path, lines.join("\n") + "\n");
+    Deno.writeTextFileSync(path, lines.join("\n") + "\n", { mode: 0o600 });
+    Deno.chmodSync(path, 0o600); // also for a file that existed before
   } catch {
     // History is a convenience: never fail a command over it.
   }
