@@ -5,7 +5,6 @@
  * @module
  */
 
-import { xaddArgs } from "./command_args.ts";
 import {
   consume,
   type ConsumeOptions,
@@ -48,12 +47,15 @@ export function fanOut(route: FanOutRoute, options: ConsumeOptions): Promise<Con
     ? route
     : (delivery: Delivery) => route.map((stream) => ({ stream, fields: delivery.fields }));
   return consume(async (delivery) => {
-    const batch = targetsOf(delivery).map((t) =>
-      xaddArgs(t.stream, t.fields ?? delivery.fields, t.options)
+    // Issued together: node-redis sends them in one round trip. Every add
+    // settles before the handler returns, so a failed one fails the handler
+    // (and the source entry stays pending) only after the others finished.
+    const results = await Promise.allSettled(
+      targetsOf(delivery).map((t) =>
+        options.store.add(t.stream, t.fields ?? delivery.fields, t.options)
+      ),
     );
-    if (batch.length === 0) return;
-    const replies = await options.store.connection.pipeline(batch);
-    const failed = replies.find((reply) => reply instanceof Error);
-    if (failed) throw failed;
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
   }, options);
 }
