@@ -173,6 +173,33 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "producer --spool forwards the readings of a spool deleted and created again, under a new spool_id",
+  ignore: ignoreRedis,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using dirs = await tempDirs();
+    await using redis = await startRedis({ dir: dirs.data, keepDir: true });
+    const args = ["sensor1", "--url", redis.url, "--spool", SPOOL];
+    const first = await runScript("rstream-produce", [...args, "--count", "5"], dirs);
+    assert.equal(first.code, 0, first.stderr.join("\n"));
+    await Deno.remove(`${dirs.cwd}/.rstream`, { recursive: true }); // a new SD card
+    const second = await runScript("rstream-produce", [...args, "--count", "3"], dirs);
+    assert.equal(second.code, 0, second.stderr.join("\n"));
+    assert.deepEqual(spooledSeqs(second.stdout), oneTo(3));
+    assert.deepEqual(second.stderr.filter((line) => /already in/.test(line)), []);
+    assert.deepEqual(await forwardedSeqs(redis.url), [...oneTo(5), ...oneTo(3)]);
+    await using store = await openStore(redis.url);
+    const ids = (await store.range("app:event")).map((entry) => entry.fields.spool_id ?? "");
+    assert.ok(ids.every((id) => /^[0-9a-f]{16}$/.test(id)), ids.join(" "));
+    assert.equal(new Set(ids.slice(0, 5)).size, 1);
+    assert.equal(new Set(ids.slice(5)).size, 1);
+    assert.notEqual(ids[0], ids[5]);
+  },
+});
+
+Deno.test({
   name: "producer --spool refuses a spool that belongs to another device",
   ignore: ignoreRedis,
   async fn() {
