@@ -4,7 +4,6 @@ import {
   type ConsumeOptions,
   deliveries,
   fanOut,
-  openStore,
   parseDeadLetter,
   type StreamStore,
   type WorkerEvent,
