@@ -160,7 +160,7 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
   if (values["dead-letter"] === "") throw new UsageError("--dead-letter must not be empty");
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
     value === undefined ? {} : { [key]: value } as Record<K, V>;
-  return {
+  const options: ConsumerOptions = {
     mode: reader ? "reader" : "group",
     ...(reader ? {} : { group: positionals[0]! }),
     consumer: positionals[expected - 1]!,
@@ -182,4 +182,13 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
     ...optional("url", values.url),
     json: values.json ?? false,
   };
+  if (
+    options.removeIdleConsumersMs !== undefined &&
+    options.removeIdleConsumersMs <= options.blockMs
+  ) {
+    throw new UsageError(
+      `--remove-idle-consumers (${options.removeIdleConsumersMs}) must exceed --block (${options.blockMs}): a consumer blocked in a read looks idle that long`,
+    );
+  }
+  return options;
 }

@@ -184,6 +184,10 @@ for (
       ["g", "c", "--work-ms", "3-1"],
       "error: --work-ms must be MS or MIN-MAX (like 1000-3000), got '3-1'",
     ],
+    [
+      ["g", "c", "--block", "500", "--remove-idle-consumers", "500"],
+      "error: --remove-idle-consumers (500) must exceed --block (500): a consumer blocked in a read looks idle that long",
+    ],
   ] as const
 ) {
   scriptTest(
