@@ -43,17 +43,22 @@ export class Watchdog {
       });
     };
     // Calls go to the real store (`this` = the store: it has private fields).
+    const wrapped = new Map<PropertyKey, unknown>(); // one wrapper per method, not per call
     this.store = new Proxy(store, {
       get(target, key) {
         const value = Reflect.get(target, key, target);
         if (typeof value !== "function" || key === "close") return value;
-        return (...args: unknown[]) => {
+        const known = wrapped.get(key);
+        if (known) return known;
+        const wrapper = (...args: unknown[]) => {
           const result = value.apply(target, args);
           if (!(result instanceof Promise)) return result;
           const options = key === "readGroup" ? args[2] : key === "read" ? args[1] : undefined;
           const blockMs = (options as { blockMs?: number } | undefined)?.blockMs ?? 0;
           return watch(String(key), blockMs + stallMs, result);
         };
+        wrapped.set(key, wrapper);
+        return wrapper;
       },
     });
     this.#timer = setInterval(() => this.#check(), Math.max(20, Math.min(1000, stallMs / 4)));

@@ -64,6 +64,8 @@ class ConsumerWorker {
   #dispatched = 0;
   #backoffMs = 0;
   #claiming = false;
+  /** Who waits in `#waitForSlot` for a handler to finish. */
+  #slotWaiters: (() => void)[] = [];
   #stallMs: number;
   /** Handled entries whose XACK failed (connection lost): acked again, not re-run. */
   #unacked = new Map<string, Delivery>();
@@ -250,9 +252,10 @@ class ConsumerWorker {
     }
   }
 
+  /** Waits until fewer than `concurrency` handlers run (woken by the one that finishes). */
   async #waitForSlot() {
     while (this.#inFlight.size >= this.#o.concurrency) {
-      await Promise.race(this.#inFlight.values());
+      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
     }
   }
 
@@ -398,7 +401,10 @@ class ConsumerWorker {
         this.#recheckOwn = true;
         this.#report(error);
       }
-    })().finally(() => this.#inFlight.delete(delivery.id));
+    })().finally(() => {
+      this.#inFlight.delete(delivery.id);
+      this.#slotWaiters.shift()?.();
+    });
     this.#inFlight.set(delivery.id, run);
   }
 
