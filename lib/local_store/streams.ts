@@ -48,6 +48,26 @@ interface AddOrTrimArgs {
   id: ParsedId | undefined;
 }
 
+/**
+ * After MAXLEN or MINID at `i`: checks only one strategy is given, reads the
+ * optional `=`/`~` into `trim.approximate`, and returns the threshold's index.
+ */
+function trimThresholdAt(
+  args: readonly string[],
+  i: number,
+  trim: TrimSpec,
+): number {
+  if (trim.strategy !== "none") {
+    throw new ReplyError(
+      "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
+    );
+  }
+  const moreArgs = args.length - 1 - i;
+  const next = args[i + 1];
+  trim.approximate = moreArgs >= 2 && next === "~";
+  return moreArgs >= 2 && (next === "~" || next === "=") ? i + 2 : i + 1;
+}
+
 /** Redis's `streamParseAddOrTrimArgsOrReply`. */
 function parseAddOrTrimArgs(args: readonly string[], xadd: boolean): AddOrTrimArgs {
   const trim: TrimSpec = {
@@ -66,39 +86,13 @@ function parseAddOrTrimArgs(args: readonly string[], xadd: boolean): AddOrTrimAr
     const opt = args[i];
     if (xadd && opt === "*") break;
     if (isKeyword(opt, "MAXLEN") && moreArgs) {
-      if (trim.strategy !== "none") {
-        throw new ReplyError(
-          "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
-        );
-      }
-      trim.approximate = false;
-      const next = args[i + 1];
-      if (moreArgs >= 2 && next === "~") {
-        trim.approximate = true;
-        i++;
-      } else if (moreArgs >= 2 && next === "=") {
-        i++;
-      }
-      trim.maxLen = parseInteger(args[i + 1]);
+      i = trimThresholdAt(args, i, trim);
+      trim.maxLen = parseInteger(args[i]);
       if (trim.maxLen < 0) throw new ReplyError("ERR The MAXLEN argument must be >= 0.");
-      i++;
       trim.strategy = "maxlen";
     } else if (isKeyword(opt, "MINID") && moreArgs) {
-      if (trim.strategy !== "none") {
-        throw new ReplyError(
-          "ERR syntax error, MAXLEN and MINID options at the same time are not compatible",
-        );
-      }
-      trim.approximate = false;
-      const next = args[i + 1];
-      if (moreArgs >= 2 && next === "~") {
-        trim.approximate = true;
-        i++;
-      } else if (moreArgs >= 2 && next === "=") {
-        i++;
-      }
-      trim.minId = parseStrictId(args[i + 1]);
-      i++;
+      i = trimThresholdAt(args, i, trim);
+      trim.minId = parseStrictId(args[i]);
       trim.strategy = "minid";
     } else if (isKeyword(opt, "LIMIT") && moreArgs) {
       trim.limit = parseInteger(args[i + 1]);
