@@ -33,6 +33,7 @@ export type {
   WorkerEvent,
 } from "./consume_options.ts";
 import { removeIdleConsumers } from "./idle_consumers.ts";
+import { abortableSleep } from "./_abortable_sleep.ts";
 
 const REPEAT_WINDOW_MS = 10_000;
 
@@ -210,7 +211,7 @@ class ConsumerWorker {
         await this.#ensureGroup("0").catch(() => {});
       }
       this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 100), 5000);
-      await this.#sleep(this.#backoffMs);
+      await abortableSleep(this.#backoffMs, this.#o.signal);
       return false;
     }
   }
@@ -230,19 +231,6 @@ class ConsumerWorker {
     const repeated = text === last.text ? last.repeated : 0;
     this.#emit({ type: "error", error, repeated });
     this.#lastError = { text, at: now, repeated: 0 };
-  }
-
-  #sleep(ms: number): Promise<void> {
-    const signal = this.#o.signal;
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-    });
   }
 
   async #ensureGroup(start: string) {

@@ -19,6 +19,7 @@ import { ReplyError } from "./reply_error.ts";
 import { openStore, type OpenStoreOptions } from "./open_store.ts";
 import type { Spool } from "./spool.ts";
 import type { Fields, StreamStore, TrimOptions } from "./store.ts";
+import { abortableSleep } from "./_abortable_sleep.ts";
 
 /** Something the forwarder did, for logging. */
 export type ForwardEvent =
@@ -76,19 +77,6 @@ function unlessAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T 
     const onAbort = () => resolve(ABORTED);
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
   });
 }
 
@@ -198,7 +186,7 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
     if (err instanceof ConnectionError) {
       onEvent({ type: "unreachable", error: err, retryInMs, spooled: await spool.length() });
     } else onEvent({ type: "error", error: err, retryInMs });
-    await wait(retryInMs, signal);
+    await abortableSleep(retryInMs, signal);
     retryMs = Math.min(retryMs * 2, maxRetryMs);
   };
   try {

@@ -6,6 +6,7 @@
  */
 
 import { redactUrl } from "../lib/redact_url.ts";
+import { abortableSleep } from "../lib/_abortable_sleep.ts";
 
 /** Bad command-line input: printed as one line plus the usage, exit code 2. */
 export class UsageError extends Error {
@@ -113,18 +114,7 @@ export function shutdownSignal():
 }
 
 /** Waits `ms`, or less when `signal` aborts (never rejects). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
-}
+export const sleep = abortableSleep;
 
 /** The message of an error, for a one-line `error: …` report. */
 export function errorLine(error: unknown): string {

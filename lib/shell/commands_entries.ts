@@ -6,7 +6,7 @@
 
 import { trimArgs, xaddArgs } from "../command_args.ts";
 import { ReplyError } from "../reply_error.ts";
-import type { AddOptions, StreamEntry, StreamStore } from "../store.ts";
+import type { AddOptions, StreamEntry } from "../store.ts";
 import { checkRangeBound } from "../stream_id.ts";
 import {
   arg,
@@ -25,6 +25,7 @@ import type { CommandSpec } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
 import { printEntries, printFollowed, printPairs, printResult, printRows } from "./print.ts";
 import { idTime } from "./render.ts";
+import { currentLastId } from "../tail.ts";
 
 const STREAM = { name: "stream", kind: "stream", description: "the stream's key" } as const;
 
@@ -123,18 +124,13 @@ async function info({ session }: RunContext, input: Parameters<CommandSpec["run"
   ]);
 }
 
-async function lastId(store: StreamStore, stream: string): Promise<string> {
-  const [last] = await store.range(stream, { reverse: true, count: 1 });
-  return last?.id ?? "0-0";
-}
-
 /** Follows a stream: reads after the last ID seen, so no entry is missed between reads. */
 async function tail({ session, signal }: RunContext, input: Parameters<CommandSpec["run"]>[1]) {
   const stream = must(input, 0);
   const from = checkStart(opt(input, "from") ?? "$", ["$", "0"]);
   let left = num(input, "count") ?? Infinity;
   const store = await session.store();
-  let after = from === "$" ? await lastId(store, stream) : from === "0" ? "0-0" : from;
+  let after = from === "$" ? await currentLastId(store, stream) : from === "0" ? "0-0" : from;
   while (!signal.aborted && left > 0) {
     const reads = await store.read(stream, {
       id: after,

@@ -8,21 +8,10 @@ import { arg, flag } from "./_input.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { styleFor } from "./style.ts";
 import { renderTop, takeSnapshot, type TopSnapshot } from "./top.ts";
+import { abortableSleep } from "../_abortable_sleep.ts";
 
 /** Clears the terminal and moves the cursor home. */
 const CLEAR = "\x1b[H\x1b[2J";
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
 
 /** `top [PATTERN] [--once]`. */
 export const topCommand: CommandSpec = {
@@ -62,7 +51,7 @@ export const topCommand: CommandSpec = {
           (session.format === "table" ? CLEAR : "\n") + render(snapshot, previous),
         );}
       previous = snapshot;
-      await sleep(1000, signal);
+      await abortableSleep(1000, signal);
     }
   },
 };
