@@ -47,22 +47,22 @@ export {
   xrangeArgs,
   xreadArgs,
   xreadgroupArgs,
-} from "./lib/command_args.ts";
-export * from "./lib/reply_parsers.ts";
+} from "./lib/commands/args.ts";
+export * from "./lib/commands/replies.ts";
 export { CommandStore } from "./lib/command_store.ts";
-export { checkRedisUrl, connectRedis } from "./lib/redis_connection.ts";
-export { openEmbeddedConnection } from "./lib/local_store/embedded_connection.ts";
-export type { RedisConnectionOptions, TlsOptions } from "./lib/redis_connection.ts";
+export { checkRedisUrl, connectRedis } from "./lib/redis/connection.ts";
+export { openEmbeddedConnection } from "./lib/embedded/connection.ts";
+export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/connection.ts";
 export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
 export { redactUrl } from "./lib/redact_url.ts";
-export * from "./lib/tail.ts";
-export * from "./lib/checkpoint_reader.ts";
-export * from "./lib/consumer_worker.ts";
-export * from "./lib/deliveries.ts";
-export * from "./lib/idle_consumers.ts";
-export * from "./lib/dead_letter.ts";
-export * from "./lib/fan_out.ts";
+export * from "./lib/readers/tail.ts";
+export * from "./lib/readers/checkpoint_reader.ts";
+export * from "./lib/worker/consume.ts";
+export * from "./lib/worker/deliveries.ts";
+export * from "./lib/worker/idle_consumers.ts";
+export * from "./lib/worker/dead_letter.ts";
+export * from "./lib/worker/fan_out.ts";
 export * from "./lib/json_codec.ts";
-export * from "./lib/spool.ts";
-export * from "./lib/spool_forwarder.ts";
+export * from "./lib/spool/spool.ts";
+export * from "./lib/spool/forwarder.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { consume } from "../lib/consumer_worker.ts";
+import { consume } from "../lib/worker/consume.ts";
 import { openStore } from "../lib/open_store.ts";
 import { nowMs } from "./_clock.ts";
 import { type Percentiles, percentiles } from "./report.ts";

@@ -10,7 +10,7 @@
 
 import { createClient } from "@redis/client";
 import { openStore } from "../lib/open_store.ts";
-import { consume } from "../lib/consumer_worker.ts";
+import { consume } from "../lib/worker/consume.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
 import { timed } from "./_clock.ts";
 import { perSecond } from "./report.ts";
@@ -25,7 +25,7 @@ export async function rawClientAdds(
   url: string,
   options: { n: number; batch: number },
 ): Promise<{ single: number; batched: number }> {
-  // Configured as rstream configures it (lib/redis_connection.ts): RESP2 and no
+  // Configured as rstream configures it (lib/redis/connection.ts): RESP2 and no
   // per-command timeout. node-redis's default 5 s timeout arms a timer per
   // command; their firing 5 s later would slow every measurement after this one.
   const client = createClient({ url, RESP: 2, commandOptions: { timeout: 0 } });

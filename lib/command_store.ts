@@ -20,7 +20,7 @@ import {
   xrangeArgs,
   xreadArgs,
   xreadgroupArgs,
-} from "./command_args.ts";
+} from "./commands/args.ts";
 import { type ErrorContext, StreamIdTooSmallError, toStreamError } from "./errors.ts";
 import { ReplyError } from "./reply_error.ts";
 import {
@@ -33,7 +33,7 @@ import {
   parsePendingEntries,
   parsePendingSummary,
   parseReadReply,
-} from "./reply_parsers.ts";
+} from "./commands/replies.ts";
 import type {
   AddOptions,
   AutoClaimOptions,

@@ -7,7 +7,7 @@
 
 import { CommandStore } from "./command_store.ts";
 import type { StreamStore } from "./store.ts";
-import type { RedisConnectionOptions } from "./redis_connection.ts";
+import type { RedisConnectionOptions } from "./redis/connection.ts";
 import { redactUrl } from "./redact_url.ts";
 
 /** Where the embedded store lives when nothing else is said. */
@@ -82,11 +82,11 @@ export async function openStore(
     const tls = caFile && !options.tls?.ca
       ? { ...options.tls, ca: await Deno.readTextFile(caFile) }
       : options.tls;
-    const { connectRedis } = await import("./redis_connection.ts"); // loaded only when used: it is the heaviest import
+    const { connectRedis } = await import("./redis/connection.ts"); // loaded only when used: it is the heaviest import
     return new CommandStore(await connectRedis(resolved, { ...options, ...(tls ? { tls } : {}) }));
   }
   if (resolved === "memory:" || resolved.startsWith("file:")) {
-    const { openEmbeddedConnection } = await import("./local_store/embedded_connection.ts");
+    const { openEmbeddedConnection } = await import("./embedded/connection.ts");
     const path = resolved === "memory:"
       ? ":memory:"
       : resolved.slice("file:".length).replace(/^\/\/(?=\/)/, "");

@@ -42,7 +42,7 @@ export interface Binary {
 }
 
 /** The embedded backend is imported dynamically by openStore(). */
-const EMBEDDED = ["lib/local_store/embedded_connection.ts"];
+const EMBEDDED = ["lib/embedded/connection.ts"];
 
 /** What `deno task compile` builds. */
 export const BINARIES: readonly Binary[] = [

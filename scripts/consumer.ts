@@ -8,8 +8,8 @@
  * @module
  */
 
-import { consume, type Delivery, type WorkerEvent } from "../lib/consumer_worker.ts";
-import { readFromCheckpoint } from "../lib/checkpoint_reader.ts";
+import { consume, type Delivery, type WorkerEvent } from "../lib/worker/consume.ts";
+import { readFromCheckpoint } from "../lib/readers/checkpoint_reader.ts";
 import { openStore } from "../lib/open_store.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
 import { errorLine, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";

@@ -10,9 +10,9 @@
 
 import { openStore, resolveStoreUrl } from "../lib/open_store.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
-import { openSpool } from "../lib/spool.ts";
+import { openSpool } from "../lib/spool/spool.ts";
 import { ConnectionError } from "../lib/errors.ts";
-import { type ForwardEvent, forwardSpool } from "../lib/spool_forwarder.ts";
+import { type ForwardEvent, forwardSpool } from "../lib/spool/forwarder.ts";
 import { errorLine, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
 import {
   makeReading,

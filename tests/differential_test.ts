@@ -19,9 +19,9 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createClient } from "@redis/client";
 import type { RedisReply } from "../lib/connection.ts";
-import { openEmbeddedConnection } from "../lib/local_store/embedded_connection.ts";
+import { openEmbeddedConnection } from "../lib/embedded/connection.ts";
 import { ignoreRedis, startRedis } from "./_redis_server.ts";
-import { commandsArbitrary, preludeArbitrary } from "./local_store/_command_arbitrary.ts";
+import { commandsArbitrary, preludeArbitrary } from "./embedded/_command_arbitrary.ts";
 
 type Outcome = { reply: unknown } | { error: string };
 

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { trimArgs, xaddArgs } from "../command_args.ts";
+import { trimArgs, xaddArgs } from "../commands/args.ts";
 import { ReplyError } from "../reply_error.ts";
 import type { AddOptions, StreamEntry } from "../store.ts";
 import { checkRangeBound } from "../stream_id.ts";
@@ -25,7 +25,7 @@ import type { CommandSpec } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
 import { printEntries, printFollowed, printPairs, printResult, printRows } from "./print.ts";
 import { idTime } from "./render.ts";
-import { currentLastId } from "../tail.ts";
+import { currentLastId } from "../readers/tail.ts";
 
 const STREAM = { name: "stream", kind: "stream", description: "the stream's key" } as const;
 

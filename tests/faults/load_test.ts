@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { parseDeadLetter } from "../../lib/dead_letter.ts";
+import { parseDeadLetter } from "../../lib/worker/dead_letter.ts";
 import {
   checkDelivered,
   type Consumer,

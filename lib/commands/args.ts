@@ -14,8 +14,8 @@ import type {
   PendingOptions,
   RangeOptions,
   TrimOptions,
-} from "./store.ts";
-import { checkAddId, checkRangeBound, checkReadId } from "./stream_id.ts";
+} from "../store.ts";
+import { checkAddId, checkRangeBound, checkReadId } from "../stream_id.ts";
 
 /**
  * Checks a count-like option: a safe integer at least `min`.

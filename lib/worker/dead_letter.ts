@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Fields } from "./store.ts";
+import type { Fields } from "../store.ts";
 
 /** What a dead-letter entry records about the entry it stands for. */
 export interface DeadLetter {

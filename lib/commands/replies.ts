@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RedisReply } from "./connection.ts";
+import type { RedisReply } from "../connection.ts";
 import type {
   AutoClaimResult,
   ConsumerInfo,
@@ -16,7 +16,7 @@ import type {
   PendingSummary,
   StreamEntry,
   StreamRead,
-} from "./store.ts";
+} from "../store.ts";
 
 function unexpected(what: string, reply: unknown): TypeError {
   return new TypeError(`Unexpected ${what} reply: ${JSON.stringify(reply)?.slice(0, 200)}`);

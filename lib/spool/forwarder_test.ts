@@ -8,9 +8,9 @@ import {
   type ForwardOptions,
   forwardSpool,
   type ForwardStats,
-} from "./spool_forwarder.ts";
-import { backendTest, waitFor } from "../tests/_backends.ts";
-import { ignoreRedis, startRedis } from "../tests/_redis_server.ts";
+} from "./forwarder.ts";
+import { backendTest, waitFor } from "../../tests/_backends.ts";
+import { ignoreRedis, startRedis } from "../../tests/_redis_server.ts";
 
 const SPOOL: SpoolOptions = { stream: "app:event", device: "sensor1" };
 

@@ -5,9 +5,9 @@
  * @module
  */
 
-import { checkInteger } from "./command_args.ts";
-import { StreamError } from "./errors.ts";
-import type { StreamStore } from "./store.ts";
+import { checkInteger } from "../commands/args.ts";
+import { StreamError } from "../errors.ts";
+import type { StreamStore } from "../store.ts";
 
 /** Options of {@linkcode removeIdleConsumers}. */
 export interface RemoveIdleConsumersOptions {

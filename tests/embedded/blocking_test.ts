@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openEmbeddedConnection } from "../../lib/local_store/embedded_connection.ts";
+import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

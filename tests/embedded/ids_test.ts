@@ -7,7 +7,7 @@ import {
   parseRangeEnd,
   parseRangeStart,
   parseU64,
-} from "../../lib/local_store/ids.ts";
+} from "../../lib/embedded/ids.ts";
 import { ReplyError } from "../../lib/reply_error.ts";
 
 Deno.test("parseU64() accepts what Redis's string2ull accepts", () => {

@@ -13,10 +13,10 @@
 // time-series modules (~30 ms of start-up), which rstream never uses.
 import { createClient, ErrorReply } from "@redis/client";
 import { isIP } from "node:net";
-import type { Backend, CommandConnection, RedisReply } from "./connection.ts";
-import { ReplyError } from "./reply_error.ts";
-import { ConnectionError, toStreamError } from "./errors.ts";
-import { redactUrl, scrubSecret } from "./redact_url.ts";
+import type { Backend, CommandConnection, RedisReply } from "../connection.ts";
+import { ReplyError } from "../reply_error.ts";
+import { ConnectionError, toStreamError } from "../errors.ts";
+import { redactUrl, scrubSecret } from "../redact_url.ts";
 
 /** TLS settings for `rediss://` URLs. */
 export interface TlsOptions {

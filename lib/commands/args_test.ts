@@ -12,8 +12,8 @@ import {
   xrangeArgs,
   xreadArgs,
   xreadgroupArgs,
-} from "./command_args.ts";
-import type { Fields } from "./store.ts";
+} from "./args.ts";
+import type { Fields } from "../store.ts";
 
 // checkInteger
 

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { openEmbeddedConnection } from "../../lib/local_store/embedded_connection.ts";
+import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 
 const [mode, path, ...rest] = Deno.args;
 const encoder = new TextEncoder();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { openEmbeddedConnection } from "../../lib/local_store/embedded_connection.ts";
+import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 import { ReplyError } from "../../lib/reply_error.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>) {

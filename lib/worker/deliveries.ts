@@ -5,12 +5,7 @@
  * @module
  */
 
-import {
-  consume,
-  type ConsumeOptions,
-  type ConsumeStats,
-  type Delivery,
-} from "./consumer_worker.ts";
+import { consume, type ConsumeOptions, type ConsumeStats, type Delivery } from "./consume.ts";
 
 /** A delivery to ack (or fail) by hand. */
 export interface AckableDelivery extends Delivery {

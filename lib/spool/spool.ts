@@ -7,9 +7,9 @@
  */
 
 import { dirname } from "node:path";
-import { openStore } from "./open_store.ts";
-import { ReplyError } from "./reply_error.ts";
-import type { Fields, StreamStore } from "./store.ts";
+import { openStore } from "../open_store.ts";
+import { ReplyError } from "../reply_error.ts";
+import type { Fields, StreamStore } from "../store.ts";
 
 /** Options of {@linkcode openSpool}. */
 export interface SpoolOptions {

@@ -6,9 +6,9 @@
  */
 
 import assert from "node:assert/strict";
-import { openEmbeddedConnection } from "../lib/local_store/embedded_connection.ts";
+import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 
-const WORKER = new URL("./local_store/_process_worker.ts", import.meta.url).pathname;
+const WORKER = new URL("./_process_worker.ts", import.meta.url).pathname;
 
 interface Worker {
   child: Deno.ChildProcess;

@@ -12,7 +12,7 @@ import {
   parsePendingEntries,
   parsePendingSummary,
   parseReadReply,
-} from "./reply_parsers.ts";
+} from "./replies.ts";
 
 // parseFields, parseGroupEntry
 

@@ -1,7 +1,7 @@
 // checkRedisUrl() only: it is pure, so these tests need no server.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { _blockMsOf, checkRedisUrl, connectRedis } from "./redis_connection.ts";
+import { _blockMsOf, checkRedisUrl, connectRedis } from "./connection.ts";
 
 /** Runs `fn`, which must throw a TypeError, and returns its message. */
 function messageOf(fn: () => unknown): string {

@@ -5,8 +5,8 @@
  * @module
  */
 
-import { checkInteger, checkName } from "./command_args.ts";
-import type { StreamEntry, StreamStore } from "./store.ts";
+import { checkInteger, checkName } from "../commands/args.ts";
+import type { StreamEntry, StreamStore } from "../store.ts";
 import { currentLastId } from "./tail.ts";
 
 /** Options of {@linkcode readFromCheckpoint}. */

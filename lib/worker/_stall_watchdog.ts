@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { HealthEvent } from "./consume_options.ts";
-import type { StreamStore } from "./store.ts";
+import type { HealthEvent } from "./options.ts";
+import type { StreamStore } from "../store.ts";
 
 /** A store call the watchdog is waiting for. */
 interface Call {

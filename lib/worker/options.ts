@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Fields, StreamStore } from "./store.ts";
+import type { Fields, StreamStore } from "../store.ts";
 
 /** One delivery of an entry to the handler. */
 export interface Delivery {

@@ -18,12 +18,12 @@
  * @module
  */
 
-import { checkInteger, checkName } from "./command_args.ts";
+import { checkInteger, checkName } from "../commands/args.ts";
 import { deadLetterFields } from "./dead_letter.ts";
-import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "./errors.ts";
-import type { GroupEntry } from "./store.ts";
+import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "../errors.ts";
+import type { GroupEntry } from "../store.ts";
 import { Watchdog } from "./_stall_watchdog.ts";
-import type { ConsumeOptions, ConsumeStats, Delivery, WorkerEvent } from "./consume_options.ts";
+import type { ConsumeOptions, ConsumeStats, Delivery, WorkerEvent } from "./options.ts";
 
 export type {
   ConsumeOptions,
@@ -31,9 +31,9 @@ export type {
   Delivery,
   HealthEvent,
   WorkerEvent,
-} from "./consume_options.ts";
+} from "./options.ts";
 import { removeIdleConsumers } from "./idle_consumers.ts";
-import { abortableSleep } from "./_abortable_sleep.ts";
+import { abortableSleep } from "../_abortable_sleep.ts";
 
 const REPEAT_WINDOW_MS = 10_000;
 

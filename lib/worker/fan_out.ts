@@ -5,13 +5,8 @@
  * @module
  */
 
-import {
-  consume,
-  type ConsumeOptions,
-  type ConsumeStats,
-  type Delivery,
-} from "./consumer_worker.ts";
-import type { AddOptions, Fields } from "./store.ts";
+import { consume, type ConsumeOptions, type ConsumeStats, type Delivery } from "./consume.ts";
+import type { AddOptions, Fields } from "../store.ts";
 
 /** One publish of a fan-out. */
 export interface FanOutTarget {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { checkInteger } from "./command_args.ts";
-import type { StreamEntry, StreamStore } from "./store.ts";
+import { checkInteger } from "../commands/args.ts";
+import type { StreamEntry, StreamStore } from "../store.ts";
 
 /** Options of {@linkcode tail}. */
 export interface TailOptions {
