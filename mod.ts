@@ -25,18 +25,26 @@
 
 export * from "./lib/stream_id.ts";
 export * from "./lib/connection.ts";
-export * from "./lib/reply_error.ts";
+
 export {
   AuthenticationError,
   BusyGroupError,
   ConnectionError,
+  errorLine,
+  errorText,
   InvalidStreamIdError,
   NoGroupError,
   NoPermissionError,
+  ReplyError,
   StreamError,
   StreamIdTooSmallError,
+  toStreamError,
+  UsageError,
   WrongTypeError,
 } from "./lib/errors.ts";
+export type { ErrorContext, ErrorLineOptions, StreamErrorOptions } from "./lib/errors.ts";
+export { abortableSleep, Backoff } from "./lib/backoff.ts";
+export type { BackoffOptions } from "./lib/backoff.ts";
 export * from "./lib/store.ts";
 export {
   trimArgs,

@@ -21,8 +21,7 @@ import {
   xreadArgs,
   xreadgroupArgs,
 } from "./commands/args.ts";
-import { type ErrorContext, StreamIdTooSmallError, toStreamError } from "./errors.ts";
-import { ReplyError } from "./reply_error.ts";
+import { type ErrorContext, ReplyError, StreamIdTooSmallError, toStreamError } from "./errors.ts";
 import {
   parseAutoClaim,
   parseConsumerInfo,

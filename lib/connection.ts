@@ -54,3 +54,37 @@ export interface CommandConnection extends AsyncDisposable {
   /** Closes the connection and any blocking connections it opened. */
   close(): Promise<void>;
 }
+
+/**
+ * How long a command may block the connection it runs on: its `BLOCK`
+ * milliseconds for XREAD/XREADGROUP (`0` = forever), `undefined` for every
+ * command that never blocks. This is the one rule that decides whether a
+ * command goes to {@linkcode CommandConnection.sendBlocking}: only options
+ * count, so a stream, group or consumer named `block` does not make a read
+ * blocking.
+ *
+ * @example BLOCK among the options, not a stream named block
+ * ```ts
+ * import { blockMsOf } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(blockMsOf(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]), 500);
+ * assert.equal(blockMsOf(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), 0);
+ * assert.equal(blockMsOf(["XREAD", "STREAMS", "block", "$"]), undefined);
+ * assert.equal(blockMsOf(["XADD", "s", "*", "block", "1"]), undefined);
+ * ```
+ */
+export function blockMsOf(args: readonly string[]): number | undefined {
+  const name = args[0]?.toUpperCase();
+  if (name !== "XREAD" && name !== "XREADGROUP") return undefined;
+  for (let i = 1; i < args.length; i++) {
+    const word = args[i]!.toUpperCase();
+    if (word === "STREAMS") return undefined;
+    if (word === "GROUP") i += 2; // its group and consumer names
+    if (word === "BLOCK") {
+      const ms = Number(args[i + 1]);
+      return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+    }
+    if (word === "COUNT") i++;
+  }
+  return undefined;
+}

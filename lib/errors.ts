@@ -1,33 +1,110 @@
 /**
- * Named errors callers can catch and act on. Each message is one line: what
- * happened, the values involved, and what to do. None ever contains a password.
+ * The errors rstream throws. Every one extends {@linkcode StreamError}, so
+ * `catch (e) { if (e instanceof StreamError) … }` catches them all; bad
+ * arguments are `TypeError`/`RangeError` as in the platform. Each message is
+ * one line: what happened, the values involved, and what to do; none ever
+ * contains a password. Named errors carry the values they name as fields.
  *
  * @module
  */
 
-import { ReplyError } from "./reply_error.ts";
+import { redactUrl } from "./redact_url.ts";
 
-/** Base class of rstream's named errors. */
+/** Where an error happened: the values a named error carries. */
+export interface ErrorContext {
+  /** The command's name, e.g. `XREADGROUP`. */
+  command?: string;
+  /** The stream (or key) involved. */
+  stream?: string;
+  /** The consumer group involved. */
+  group?: string;
+  /** Where the connection goes, already redacted. */
+  displayUrl?: string;
+}
+
+/** Options of the named errors' constructors: a cause and the values they name. */
+export interface StreamErrorOptions extends ErrorOptions, ErrorContext {}
+
+/**
+ * The root of every error rstream throws, with the values it names
+ * (`command`, `stream`, `group`, `displayUrl`) where they are known.
+ *
+ * @example Catch every rstream error at once
+ * ```ts
+ * import { NoGroupError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new NoGroupError("no group", { stream: "app:event", group: "workers" });
+ * assert.ok(error instanceof StreamError);
+ * assert.equal(error.group, "workers");
+ * ```
+ */
 export class StreamError extends Error {
   /** The error's name, for `instanceof`-free checks. */
   override name = "StreamError";
+  /** The command that failed, e.g. `XREADGROUP`, when known. */
+  readonly command?: string;
+  /** The stream or key involved, when known. */
+  readonly stream?: string;
+  /** The consumer group involved, when known. */
+  readonly group?: string;
+  /** Where the connection goes, redacted, when known. */
+  readonly displayUrl?: string;
+  /** Creates the error; `options` may name the values involved. */
+  constructor(message: string, options: StreamErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.command !== undefined) this.command = options.command;
+    if (options.stream !== undefined) this.stream = options.stream;
+    if (options.group !== undefined) this.group = options.group;
+    if (options.displayUrl !== undefined) this.displayUrl = redactUrl(options.displayUrl);
+  }
+}
+
+/**
+ * An error reply from the server, carrying Redis's own text (for example
+ * `NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option`).
+ *
+ * Both backends throw it from {@linkcode CommandConnection.send}; the typed
+ * store turns the well-known ones into named errors.
+ *
+ * @example Read the error code
+ * ```ts
+ * import { ReplyError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new ReplyError("BUSYGROUP Consumer Group name already exists");
+ * assert.equal(error.code, "BUSYGROUP");
+ * assert.ok(error instanceof StreamError);
+ * ```
+ */
+export class ReplyError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "ReplyError";
+  /** The first word of the reply, such as `ERR`, `NOGROUP` or `WRONGTYPE`. */
+  readonly code: string;
+  /** Creates an error from the server's reply text. */
+  constructor(message: string, options?: StreamErrorOptions) {
+    super(message, options);
+    const space = message.indexOf(" ");
+    this.code = space === -1 ? message : message.slice(0, space);
+  }
 }
 
 /**
  * An explicit ID was not greater than the stream's last ID.
  *
- * @example
+ * @example The error names both IDs
  * ```ts
  * import { StreamIdTooSmallError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const error = new StreamIdTooSmallError("app:event", "1-0", "5-0");
- * console.assert(error.message.includes("1-0") && error.message.includes("5-0"));
+ * assert.deepEqual([error.stream, error.id, error.lastId], ["app:event", "1-0", "5-0"]);
+ * assert.match(error.message, /ID 1-0 is not greater than the stream's last ID 5-0/);
  * ```
  */
 export class StreamIdTooSmallError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "StreamIdTooSmallError";
   /** The stream added to. */
-  readonly stream: string;
+  override readonly stream: string;
   /** The ID that was given. */
   readonly id: string;
   /** The stream's last ID at the time. */
@@ -36,7 +113,7 @@ export class StreamIdTooSmallError extends StreamError {
   constructor(stream: string, id: string, lastId: string, options?: ErrorOptions) {
     super(
       `Cannot add to '${stream}': ID ${id} is not greater than the stream's last ID ${lastId}; use '*' or an ID above ${lastId}`,
-      options,
+      { ...options, command: "XADD" },
     );
     this.stream = stream;
     this.id = id;
@@ -44,58 +121,173 @@ export class StreamIdTooSmallError extends StreamError {
   }
 }
 
-/** The server rejected an ID (`ERR Invalid stream ID …`). */
+/**
+ * The server rejected an ID (`ERR Invalid stream ID …`).
+ *
+ * @example
+ * ```ts
+ * import { InvalidStreamIdError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new InvalidStreamIdError("Invalid stream ID specified as stream command argument (XADD)", { command: "XADD" });
+ * assert.ok(error instanceof StreamError && error.command === "XADD");
+ * ```
+ */
 export class InvalidStreamIdError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "InvalidStreamIdError";
 }
 
-/** A key holds another type than a stream (WRONGTYPE). */
+/**
+ * A key holds another type than a stream (WRONGTYPE).
+ *
+ * @example
+ * ```ts
+ * import { WrongTypeError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new WrongTypeError("Key 'k' is not a stream", { stream: "k" });
+ * assert.equal(error.stream, "k");
+ * ```
+ */
 export class WrongTypeError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "WrongTypeError";
 }
 
-/** The stream or consumer group does not exist (NOGROUP). */
+/**
+ * The stream or consumer group does not exist (NOGROUP).
+ *
+ * @example
+ * ```ts
+ * import { NoGroupError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new NoGroupError("No consumer group", { stream: "s", group: "g" });
+ * assert.deepEqual([error.stream, error.group], ["s", "g"]);
+ * ```
+ */
 export class NoGroupError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "NoGroupError";
 }
 
-/** The consumer group already exists (BUSYGROUP). */
+/**
+ * The consumer group already exists (BUSYGROUP).
+ *
+ * @example
+ * ```ts
+ * import { BusyGroupError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(new BusyGroupError("exists", { group: "g" }).group, "g");
+ * ```
+ */
 export class BusyGroupError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "BusyGroupError";
 }
 
-/** The user is not allowed to run this command or touch this key (NOPERM). */
+/**
+ * The user is not allowed to run this command or touch this key (NOPERM).
+ *
+ * @example
+ * ```ts
+ * import { NoPermissionError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(new NoPermissionError("denied", { command: "XADD" }).command, "XADD");
+ * ```
+ */
 export class NoPermissionError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "NoPermissionError";
 }
 
-/** Authentication failed (WRONGPASS, NOAUTH). */
+/**
+ * Authentication failed (WRONGPASS, NOAUTH).
+ *
+ * @example The URL it names is redacted
+ * ```ts
+ * import { AuthenticationError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new AuthenticationError("failed", { displayUrl: "redis://u:pw@db:6379" });
+ * assert.equal(error.displayUrl, "redis://db:6379");
+ * ```
+ */
 export class AuthenticationError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "AuthenticationError";
 }
 
-/** The server could not be reached: refused, timed out, closed or TLS failure. */
+/**
+ * The server could not be reached: refused, timed out, closed or TLS failure.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new ConnectionError("Cannot reach Redis", { displayUrl: "redis://db:6379" });
+ * assert.equal(error.displayUrl, "redis://db:6379");
+ * ```
+ */
 export class ConnectionError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "ConnectionError";
 }
 
-/** Where an error happened, for the message. */
-export interface ErrorContext {
-  /** The command's name, e.g. `XREADGROUP`. */
-  command?: string;
-  /** The stream involved. */
-  stream?: string;
-  /** The consumer group involved. */
-  group?: string;
-  /** Where the connection goes, already redacted. */
-  displayUrl?: string;
+/**
+ * Bad command-line input (the shell and the scripts): printed as one line
+ * with the usage, exit code 2.
+ *
+ * @example
+ * ```ts
+ * import { errorLine, UsageError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new UsageError("missing SENSOR_ID");
+ * assert.equal(errorLine(error, { usage: "produce SENSOR_ID" }), "error: missing SENSOR_ID (usage: produce SENSOR_ID)");
+ * ```
+ */
+export class UsageError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "UsageError";
+}
+
+/** Options of {@linkcode errorLine}. */
+export interface ErrorLineOptions {
+  /** The usage to append, as `(usage: …)`. */
+  usage?: string;
+  /** A secret (a password) to replace with `***` wherever it appears. */
+  secret?: string;
+}
+
+/**
+ * An error's message as one printable line: line breaks folded, any URL
+ * without its credentials, and `options.secret` replaced with `***`.
+ *
+ * @example A password never reaches the text
+ * ```ts
+ * import { errorText } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const text = errorText(new Error("Cannot reach redis://app:s3cret@db:6379\nretrying"));
+ * assert.equal(text, "Cannot reach redis://db:6379 retrying");
+ * ```
+ */
+export function errorText(error: unknown, options: { secret?: string } = {}): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const scrubbed = options.secret ? text.split(options.secret).join("***") : text;
+  return scrubbed.split(/(\s+|['"])/).map(redactUrl).join("").replace(/\s*\n\s*/g, " ").trim();
+}
+
+/**
+ * The one line an error prints as, in the shell and the scripts alike:
+ * `error: WHAT[ (usage: …)]`, with WHAT from {@linkcode errorText}.
+ *
+ * @example With the usage of the command that was given bad input
+ * ```ts
+ * import { errorLine, UsageError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const line = errorLine(new UsageError("missing SENSOR_ID"), { usage: "produce SENSOR_ID" });
+ * assert.equal(line, "error: missing SENSOR_ID (usage: produce SENSOR_ID)");
+ * ```
+ */
+export function errorLine(error: unknown, options: ErrorLineOptions = {}): string {
+  return `error: ${errorText(error, options)}${options.usage ? ` (usage: ${options.usage})` : ""}`;
 }
 
 const NETWORK_CODES = new Set([
@@ -110,10 +302,24 @@ const NETWORK_CODES = new Set([
 
 /**
  * Turns a backend error into a named rstream error where one fits; other
- * errors are returned unchanged. The original is kept as `cause`.
+ * errors are returned unchanged. The original is kept as `cause`, and the
+ * context's values become the named error's fields.
+ *
+ * @example A WRONGTYPE reply becomes a WrongTypeError naming the key
+ * ```ts
+ * import { ReplyError, toStreamError, WrongTypeError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const reply = new ReplyError("WRONGTYPE Operation against a key holding the wrong kind of value");
+ * const error = toStreamError(reply, { command: "XADD", stream: "app:event" });
+ * assert.ok(error instanceof WrongTypeError);
+ * assert.equal(error.stream, "app:event");
+ * ```
  */
 export function toStreamError(error: unknown, context: ErrorContext = {}): unknown {
-  if (error instanceof StreamError || error instanceof TypeError || error instanceof RangeError) {
+  if (
+    (error instanceof StreamError && !(error instanceof ReplyError)) ||
+    error instanceof TypeError || error instanceof RangeError
+  ) {
     return error;
   }
   const where = context.command ? ` (${context.command})` : "";
@@ -126,28 +332,28 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
           `Key${
             context.stream ? ` '${context.stream}'` : ""
           } is not a stream${where}; use another key or delete this one first`,
-          { cause: error },
+          { ...context, cause: error },
         );
       case "NOGROUP":
         return new NoGroupError(
           `No consumer group${context.group ? ` '${context.group}'` : ""} on stream${
             context.stream ? ` '${context.stream}'` : ""
           }${where}; create it first (group create, or createGroup() with mkStream)`,
-          { cause: error },
+          { ...context, cause: error },
         );
       case "BUSYGROUP":
         return new BusyGroupError(
           `Consumer group${context.group ? ` '${context.group}'` : ""} already exists on${
             context.stream ? ` '${context.stream}'` : " the stream"
           }`,
-          { cause: error },
+          { ...context, cause: error },
         );
       case "NOPERM":
         return new NoPermissionError(
           `Permission denied${where}: ${
             text.slice(7)
           }; grant the user this command and key in its ACL, or use another user`,
-          { cause: error },
+          { ...context, cause: error },
         );
       case "WRONGPASS":
       case "NOAUTH":
@@ -155,11 +361,14 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
           `Authentication failed for ${server}: ${
             error.code === "NOAUTH" ? "a password is required" : "wrong username or password"
           }; check the user and password in the URL or REDIS_URL`,
-          { cause: error },
+          { ...context, cause: error },
         );
     }
     if (/invalid stream id/i.test(text)) {
-      return new InvalidStreamIdError(`${text.replace(/^ERR /, "")}${where}`, { cause: error });
+      return new InvalidStreamIdError(`${text.replace(/^ERR /, "")}${where}`, {
+        ...context,
+        cause: error,
+      });
     }
     return error;
   }
@@ -178,13 +387,13 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
         : "connection lost";
       return new ConnectionError(
         `Cannot reach Redis at ${server}: ${what}; is the server running, and are the URL and port right?`,
-        { cause: error },
+        { ...context, cause: error },
       );
     }
     if (/certificate|self[- ]signed|hostname|altnames|SSL|TLS/i.test(error.message)) {
       return new ConnectionError(
         `TLS handshake with ${server} failed: ${error.message}; check the CA (RSTREAM_TLS_CA) and the host name`,
-        { cause: error },
+        { ...context, cause: error },
       );
     }
   }

@@ -6,12 +6,12 @@ import {
   InvalidStreamIdError,
   NoGroupError,
   NoPermissionError,
+  ReplyError,
   StreamError,
   StreamIdTooSmallError,
   toStreamError,
   WrongTypeError,
 } from "./errors.ts";
-import { ReplyError } from "./reply_error.ts";
 
 /** An error shaped like a Node network error. */
 function networkError(code: string, message: string, name = "Error"): Error {

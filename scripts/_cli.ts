@@ -5,13 +5,10 @@
  * @module
  */
 
-import { redactUrl } from "../lib/redact_url.ts";
-import { abortableSleep } from "../lib/_abortable_sleep.ts";
+import { abortableSleep } from "../mod.ts";
 
-/** Bad command-line input: printed as one line plus the usage, exit code 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { errorLine, errorText, UsageError } from "../mod.ts";
+import { UsageError } from "../mod.ts";
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;
@@ -115,10 +112,3 @@ export function shutdownSignal():
 
 /** Waits `ms`, or less when `signal` aborts (never rejects). */
 export const sleep = abortableSleep;
-
-/** The message of an error, for a one-line `error: …` report. */
-export function errorLine(error: unknown): string {
-  const text = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
-  // Any URL in a message is printed without its credentials.
-  return text.replace(/\b(rediss?|file):[^\s'"]*@[^\s'"]*/gi, (url) => redactUrl(url));
-}

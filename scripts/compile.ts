@@ -89,7 +89,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (error) {
-    console.error(`error: ${errorLine(error)}`);
+    console.error(errorLine(error));
     Deno.exit(1);
   }
 }

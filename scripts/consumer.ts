@@ -12,7 +12,7 @@ import { consume, type Delivery, type WorkerEvent } from "../lib/worker/consume.
 import { readFromCheckpoint } from "../lib/readers/checkpoint_reader.ts";
 import { openStore } from "../lib/open_store.ts";
 import type { Fields, StreamStore } from "../lib/store.ts";
-import { errorLine, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
+import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 
 /** Prints one event as text or as one JSON object. */
@@ -47,8 +47,8 @@ async function runGroup(
       case "failed":
         print(
           "failed",
-          { id: event.delivery.id, error: errorLine(event.error) },
-          `failed processing ${event.delivery.id}: ${errorLine(event.error)}; left pending`,
+          { id: event.delivery.id, error: errorText(event.error) },
+          `failed processing ${event.delivery.id}: ${errorText(event.error)}; left pending`,
         );
         break;
       case "dead-lettered":
@@ -87,7 +87,7 @@ async function runGroup(
         break;
       case "error":
         console.error(
-          `warning: ${errorLine(event.error)}${
+          `warning: ${errorText(event.error)}${
             event.repeated ? ` (and ${event.repeated} times more)` : ""
           }`,
         );
@@ -163,7 +163,7 @@ async function runReader(
   } catch (error) {
     console.error(
       `error: ${current ? `processing ${current} failed: ` : ""}${
-        errorLine(error)
+        errorText(error)
       }; the checkpoint ${options.consumer}:lastid stays before it, so the next run reads it again`,
     );
     return 1;
@@ -176,7 +176,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseConsumerArgs(args);
   } catch (error) {
-    console.error(`error: ${errorLine(error)}\n${CONSUMER_USAGE}`);
+    console.error(`${errorLine(error)}\n${CONSUMER_USAGE}`);
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -188,7 +188,7 @@ async function main(args: string[]): Promise<number> {
   try {
     store = await openStore(options.url);
   } catch (error) {
-    console.error(`error: ${errorLine(error)}`);
+    console.error(errorLine(error));
     return 1;
   }
   try {
@@ -196,7 +196,7 @@ async function main(args: string[]): Promise<number> {
       ? await runGroup(store, options, shutdown.signal)
       : await runReader(store, options, shutdown.signal);
   } catch (error) {
-    console.error(`error: ${errorLine(error)}`);
+    console.error(errorLine(error));
     return 1;
   } finally {
     await store.close();

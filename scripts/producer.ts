@@ -13,7 +13,7 @@ import type { Fields, StreamStore } from "../lib/store.ts";
 import { openSpool } from "../lib/spool/spool.ts";
 import { ConnectionError } from "../lib/errors.ts";
 import { type ForwardEvent, forwardSpool } from "../lib/spool/forwarder.ts";
-import { errorLine, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
+import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
 import {
   makeReading,
   parseProducerArgs,
@@ -105,7 +105,7 @@ async function sendRetrying(
       return;
     } catch (error) {
       if (!(error instanceof ConnectionError) || signal.aborted) throw error;
-      if (attempt === 0) console.error(`warning: ${errorLine(error)}; retrying`);
+      if (attempt === 0) console.error(`warning: ${errorText(error)}; retrying`);
       await sleep(Math.min(50 * 2 ** attempt, 1000), signal);
     }
   }
@@ -177,7 +177,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         if (down && now - lastWarning < 30_000) break;
         const why = event.type === "stalled"
           ? `Redis has not answered for ${Math.round(event.waitedMs / 1000)} s`
-          : `${errorLine(event.error)}`;
+          : `${errorText(event.error)}`;
         console.error(
           `warning: ${why}; ${event.spooled} reading${
             event.spooled === 1 ? "" : "s"
@@ -189,7 +189,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         break;
       }
       case "error":
-        console.error(`warning: forwarding: ${errorLine(event.error)}`);
+        console.error(`warning: forwarding: ${errorText(event.error)}`);
         break;
     }
   };
@@ -257,7 +257,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseProducerArgs(args);
   } catch (error) {
-    console.error(`error: ${errorLine(error)}\n${PRODUCER_USAGE}`);
+    console.error(`${errorLine(error)}\n${PRODUCER_USAGE}`);
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -274,7 +274,7 @@ async function main(args: string[]): Promise<number> {
       console.error(`error: ${error.message}\n${PRODUCER_USAGE}`);
       return EXIT_USAGE;
     }
-    console.error(`error: ${errorLine(error)}`);
+    console.error(errorLine(error));
     return 1;
   }
 }

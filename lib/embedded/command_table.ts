@@ -6,8 +6,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import type { Context } from "./context.ts";
 import { xgroup } from "./groups.ts";
 import { xinfo } from "./info.ts";
@@ -144,11 +144,4 @@ export function lookupCommand(args: readonly string[]): CommandSpec {
   if (spec === undefined) throw unknownCommand(args);
   if (!arityOk(spec.arity, args.length)) throw arityError(spec.name);
   return spec;
-}
-
-/** Whether `args` names a command that may block (XREAD/XREADGROUP with BLOCK). */
-export function mayBlock(args: readonly string[]): boolean {
-  const name = asciiLower(args[0] ?? "");
-  return (name === "xread" || name === "xreadgroup") &&
-    args.some((a) => a.length === 5 && asciiLower(a) === "block");
 }

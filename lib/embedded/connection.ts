@@ -5,22 +5,15 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CommandConnection, RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
+import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
-import { mayBlock } from "./command_table.ts";
 import { Context } from "./context.ts";
 import { Executor } from "./dispatch.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
-
-interface EmbeddedConnectionOptions {
-  displayUrl?: string;
-  now?: () => number;
-  busyTimeoutMs?: number;
-}
 
 class EmbeddedConnection implements CommandConnection {
   readonly backend = "embedded" as const;
@@ -52,7 +45,7 @@ class EmbeddedConnection implements CommandConnection {
   send(args: readonly string[]): Promise<RedisReply> {
     try {
       this.#checkOpen();
-      if (mayBlock(args)) return this.sendBlocking(args);
+      if (blockMsOf(args) !== undefined) return this.sendBlocking(args);
       const outcome = this.#executor.execute(args);
       if ("block" in outcome) return this.#wait(outcome.block, undefined, 0);
       return Promise.resolve(outcome.reply);
@@ -121,6 +114,16 @@ class EmbeddedConnection implements CommandConnection {
   }
 }
 
+/** Options of {@linkcode openEmbeddedConnection}. */
+export interface EmbeddedConnectionOptions {
+  /** What {@linkcode CommandConnection.displayUrl} shows (default `file:<path>` or `memory:`). */
+  displayUrl?: string;
+  /** The clock for IDs, idle and delivery times (default `Date.now`). */
+  now?: () => number;
+  /** How long a write waits for another process's transaction, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
 /**
  * Opens the embedded backend on a SQLite file (created with its parent
  * directories when missing) or on `":memory:"`. It answers Redis 7.0 stream
@@ -147,7 +150,7 @@ class EmbeddedConnection implements CommandConnection {
  */
 export function openEmbeddedConnection(
   path: string,
-  options: { displayUrl?: string; now?: () => number; busyTimeoutMs?: number } = {},
+  options: EmbeddedConnectionOptions = {},
 ): CommandConnection {
   return new EmbeddedConnection(path, options);
 }

@@ -10,8 +10,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import { type CommandSpec, lookupCommand, type Outcome } from "./command_table.ts";
 import type { Context } from "./context.ts";
 import { type ReadRequest, serveRead } from "./reads.ts";

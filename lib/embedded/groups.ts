@@ -6,8 +6,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import type { Context, StreamRow } from "./context.ts";
 import {
   assertStorable,

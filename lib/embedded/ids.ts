@@ -15,7 +15,7 @@
  * @module
  */
 
-import { ReplyError } from "../reply_error.ts";
+import { ReplyError } from "../errors.ts";
 import { invalidStreamIdError } from "./replies.ts";
 
 /** One stream ID: milliseconds part and sequence part. */

@@ -9,8 +9,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import { type Context, entryReply, type EntryRow, type StreamRow } from "./context.ts";
 import { groupLag, type GroupRow, subcommandSyntaxError } from "./groups.ts";
 import { formatId, MAX_ID } from "./ids.ts";

@@ -10,8 +10,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import type { Context, KeyRow } from "./context.ts";
 import { arityError, isKeyword, parseInteger, syntaxError, wrongTypeError } from "./replies.ts";
 

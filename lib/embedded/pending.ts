@@ -7,8 +7,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import { type Context, entryReply, type StreamRow } from "./context.ts";
 import { findGroup, type GroupRow, saveGroup, touchConsumer } from "./groups.ts";
 import {

@@ -7,8 +7,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import { type Context, entryReply } from "./context.ts";
 import { advanceGroup, findGroup, saveGroup, touchConsumer } from "./groups.ts";
 import { incrementId, MAX_ID, parseStrictId, type StreamId } from "./ids.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { ReplyError } from "../reply_error.ts";
+import { ReplyError } from "../errors.ts";
 
 /** `ERR syntax error`. */
 export function syntaxError(): ReplyError {

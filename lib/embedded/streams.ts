@@ -12,8 +12,8 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
 import { type Context, entryReply, type EntryRow, type StreamRow } from "./context.ts";
 import {
   assertStorable,

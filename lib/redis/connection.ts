@@ -13,10 +13,11 @@
 // time-series modules (~30 ms of start-up), which rstream never uses.
 import { createClient, ErrorReply } from "@redis/client";
 import { isIP } from "node:net";
-import type { Backend, CommandConnection, RedisReply } from "../connection.ts";
-import { ReplyError } from "../reply_error.ts";
-import { ConnectionError, toStreamError } from "../errors.ts";
+import { type Backend, blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
+import { ConnectionError, ReplyError, toStreamError } from "../errors.ts";
 import { redactUrl, scrubSecret } from "../redact_url.ts";
+import { checkRedisUrl } from "./url.ts";
+export { checkRedisUrl };
 
 /** TLS settings for `rediss://` URLs. */
 export interface TlsOptions {
@@ -51,57 +52,11 @@ export interface RedisConnectionOptions {
 
 type Client = ReturnType<typeof createClient>;
 
-/** Checks a `redis://`/`rediss://` URL, throwing a `TypeError` that never shows the password. */
-export function checkRedisUrl(url: string): URL {
-  // A password holding a raw `/`, `?` or `#` (base64 passwords often do) ends the
-  // authority early (and `redis:u:pw@host` has none), so messages print the URL
-  // without everything up to its last `@`.
-  const shown = redactUrl(url);
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(
-      `Invalid Redis URL '${shown}': expected redis://[user:password@]host[:port][/db]`,
-    );
-  }
-  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
-    throw new TypeError(
-      `Unsupported URL scheme '${parsed.protocol}' in '${shown}': use redis:// or rediss://`,
-    );
-  }
-  const db = parsed.pathname.replace(/^\//, "");
-  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes("@")) {
-    throw new TypeError(
-      `Invalid Redis URL '${shown}': '@' after the host; percent-encode '/', '?', '#' and '@' in the user and password`,
-    );
-  }
-  if (db !== "" && !/^\d+$/.test(db)) {
-    throw new TypeError(
-      `Invalid database index '${db}' in '${shown}': expected a number like /0`,
-    );
-  }
-  return parsed;
-}
-
 function toReplyError(error: unknown, secret: string | undefined): unknown {
   if (error instanceof ErrorReply) {
     return new ReplyError(scrubSecret(error.message, secret), { cause: error });
   }
   return error;
-}
-
-/** The BLOCK time of a blocking command in ms, `undefined` for BLOCK 0 (forever). */
-export function _blockMsOf(args: readonly string[]): number | undefined {
-  // Only options count: a stream or group named "block" comes after STREAMS or GROUP.
-  const streams = args.findIndex((arg) => arg.toUpperCase() === "STREAMS");
-  const options = streams === -1 ? args : args.slice(0, streams);
-  const at = options.findIndex((arg, i) =>
-    arg.toUpperCase() === "BLOCK" && options[i - 1]?.toUpperCase() !== "GROUP" &&
-    options[i - 2]?.toUpperCase() !== "GROUP"
-  );
-  const ms = at === -1 ? 0 : Number(args[at + 1]);
-  return ms > 0 ? ms : at === -1 ? 0 : undefined;
 }
 
 function deferred(): { promise: Promise<never>; reject: (error: unknown) => void } {
@@ -221,13 +176,13 @@ class RedisConnection implements CommandConnection {
     if (this.#closed) {
       throw new ConnectionError(`Cannot read from ${this.displayUrl}: the store is closed`);
     }
-    const blockMs = _blockMsOf(args);
+    const block = blockMsOf(args); // 0 = BLOCK 0 (forever), undefined = does not block
     let client: Client | undefined;
     let aborted = false;
     let timedOut = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = deferred();
-    if (this.#timeoutMs > 0 && blockMs !== undefined) {
+    if (this.#timeoutMs > 0 && block !== 0) {
       // A stopped server keeps the socket open: without this the read waits forever.
       timer = setTimeout(() => {
         timedOut = true;
@@ -236,7 +191,7 @@ class RedisConnection implements CommandConnection {
           this.#busy.delete(client);
           client.destroy();
         }
-      }, blockMs + this.#timeoutMs);
+      }, (block ?? 0) + this.#timeoutMs);
     }
     const onAbort = () => {
       aborted = true;

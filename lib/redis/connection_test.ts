@@ -1,7 +1,8 @@
 // checkRedisUrl() only: it is pure, so these tests need no server.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { _blockMsOf, checkRedisUrl, connectRedis } from "./connection.ts";
+import { checkRedisUrl, connectRedis } from "./connection.ts";
+import { blockMsOf } from "../connection.ts";
 
 /** Runs `fn`, which must throw a TypeError, and returns its message. */
 function messageOf(fn: () => unknown): string {
@@ -160,14 +161,14 @@ Deno.test("checkRedisUrl() never shows a password in its message", () => {
   );
 });
 
-Deno.test("_blockMsOf() reads BLOCK from a command, undefined for BLOCK 0", () => {
-  assert.equal(_blockMsOf(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]), 500);
+Deno.test("blockMsOf() reads BLOCK from XREAD/XREADGROUP, 0 for BLOCK 0, undefined without BLOCK", () => {
+  assert.equal(blockMsOf(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]), 500);
   assert.equal(
-    _blockMsOf(["xreadgroup", "GROUP", "g", "c", "block", "20", "STREAMS", "s", ">"]),
+    blockMsOf(["xreadgroup", "GROUP", "g", "c", "block", "20", "STREAMS", "s", ">"]),
     20,
   );
-  assert.equal(_blockMsOf(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), undefined);
-  assert.equal(_blockMsOf(["XREAD", "STREAMS", "s", "$"]), 0);
+  assert.equal(blockMsOf(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), 0);
+  assert.equal(blockMsOf(["XREAD", "STREAMS", "s", "$"]), undefined);
 });
 
 Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts but never answers", async () => {
@@ -196,12 +197,12 @@ Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts 
   }
 });
 
-Deno.test("_blockMsOf() ignores a stream, group or consumer named block", () => {
-  assert.equal(_blockMsOf(["XREAD", "STREAMS", "block", "$"]), 0);
-  assert.equal(_blockMsOf(["XREADGROUP", "GROUP", "block", "c", "STREAMS", "s", ">"]), 0);
-  assert.equal(_blockMsOf(["XREADGROUP", "GROUP", "g", "block", "STREAMS", "s", ">"]), 0);
+Deno.test("blockMsOf() ignores a stream, group or consumer named block", () => {
+  assert.equal(blockMsOf(["XREAD", "STREAMS", "block", "$"]), undefined);
+  assert.equal(blockMsOf(["XREADGROUP", "GROUP", "block", "c", "STREAMS", "s", ">"]), undefined);
+  assert.equal(blockMsOf(["XREADGROUP", "GROUP", "g", "block", "STREAMS", "s", ">"]), undefined);
   assert.equal(
-    _blockMsOf(["XREADGROUP", "GROUP", "block", "block", "BLOCK", "30", "STREAMS", "block", ">"]),
+    blockMsOf(["XREADGROUP", "GROUP", "block", "block", "BLOCK", "30", "STREAMS", "block", ">"]),
     30,
   );
 });

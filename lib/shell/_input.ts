@@ -6,12 +6,10 @@
 
 import type { Invocation } from "./command_spec.ts";
 import type { Fields } from "../store.ts";
-import { checkRangeBound, checkReadId, parseStreamId } from "../stream_id.ts";
+import { checkRangeBound } from "../stream_id.ts";
 
-/** Bad input to a command: printed with the command's usage. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 
 /** The positional argument at `index`, as a string (`undefined` when left out). */
 export function arg(input: Invocation, index: number): string | undefined {
@@ -64,20 +62,7 @@ export function parseFieldWords(words: readonly string[]): Fields {
   return fields;
 }
 
-/** Checks complete entry IDs (`<ms>-<seq>`, or `<ms>` meaning `<ms>-0`). */
-export function checkIds(ids: readonly string[]): string[] {
-  for (const id of ids) checkReadId(id, []);
-  return [...ids];
-}
-
 /** Checks a range bound, naming the argument in the error. */
 export function checkBound(bound: string | undefined, fallback: string): string {
   return checkRangeBound(bound ?? fallback);
-}
-
-/** Checks an `$`/`0`/ID start position (group create, tail --from). */
-export function checkStart(id: string, specials: readonly string[]): string {
-  if (specials.includes(id)) return id;
-  parseStreamId(id, { incomplete: "start" });
-  return id;
 }

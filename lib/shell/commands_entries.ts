@@ -4,22 +4,12 @@
  * @module
  */
 
+import { checkGroupStart, checkIds } from "../checks.ts";
+import { ReplyError } from "../errors.ts";
 import { trimArgs, xaddArgs } from "../commands/args.ts";
-import { ReplyError } from "../reply_error.ts";
 import type { AddOptions, StreamEntry } from "../store.ts";
 import { checkRangeBound } from "../stream_id.ts";
-import {
-  arg,
-  checkIds,
-  checkStart,
-  flag,
-  list,
-  must,
-  num,
-  opt,
-  parseFieldWords,
-  UsageError,
-} from "./_input.ts";
+import { arg, flag, list, must, num, opt, parseFieldWords, UsageError } from "./_input.ts";
 import { addFromLines } from "./add_lines.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
@@ -127,7 +117,7 @@ async function info({ session }: RunContext, input: Parameters<CommandSpec["run"
 /** Follows a stream: reads after the last ID seen, so no entry is missed between reads. */
 async function tail({ session, signal }: RunContext, input: Parameters<CommandSpec["run"]>[1]) {
   const stream = must(input, 0);
-  const from = checkStart(opt(input, "from") ?? "$", ["$", "0"]);
+  const from = checkGroupStart(opt(input, "from") ?? "$");
   let left = num(input, "count") ?? Infinity;
   const store = await session.store();
   let after = from === "$" ? await currentLastId(store, stream) : from === "0" ? "0-0" : from;
@@ -208,7 +198,7 @@ export const entryCommands: CommandSpec[] = [
     examples: ["del app:event 1700000000000-0 1700000000001-0"],
     run: async ({ session }, input) => {
       const stream = must(input, 0);
-      const ids = checkIds(list(input, 1));
+      const ids = [...checkIds(list(input, 1), "ids")];
       const deleted = await (await session.store()).del(stream, ids);
       printResult(session, String(deleted), { stream, deleted });
     },

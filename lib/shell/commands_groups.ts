@@ -5,9 +5,10 @@
  * @module
  */
 
+import { checkGroupStart, checkIds } from "../checks.ts";
 import type { ConsumerInfo, GroupInfo, PendingEntry } from "../store.ts";
 import { checkRangeBound } from "../stream_id.ts";
-import { checkIds, checkStart, flag, list, must, num, opt, UsageError } from "./_input.ts";
+import { flag, list, must, num, opt, UsageError } from "./_input.ts";
 import type { ArgSpec, CommandSpec, Invocation } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
 import { printEntries, printPairs, printResult, printRows } from "./print.ts";
@@ -99,7 +100,7 @@ export const groupCommands: CommandSpec[] = [
     examples: ["group create app:event workers --from 0 --mkstream"],
     run: async ({ session }, input) => {
       const [stream, group] = [must(input, 0), must(input, 1)];
-      const start = checkStart(opt(input, "from") ?? "$", ["$", "0"]);
+      const start = checkGroupStart(opt(input, "from") ?? "$");
       const created = await (await session.store()).createGroup(stream, group, {
         start,
         mkStream: flag(input, "mkstream"),
@@ -120,7 +121,7 @@ export const groupCommands: CommandSpec[] = [
     examples: ["group setid app:event workers 0"],
     run: async ({ session }, input) => {
       const [stream, group] = [must(input, 0), must(input, 1)];
-      const id = checkStart(must(input, 2), ["$", "0"]);
+      const id = checkGroupStart(must(input, 2));
       await (await session.store()).setGroupId(stream, group, { id });
       printResult(session, "OK", { stream, group, id });
     },
@@ -221,7 +222,7 @@ export const groupCommands: CommandSpec[] = [
     run: async ({ session }, input) => {
       const [stream, group] = [must(input, 0), must(input, 1)];
       const acked = await (await session.store()).ack(stream, group, {
-        ids: checkIds(list(input, 2)),
+        ids: [...checkIds(list(input, 2), "ids")],
       });
       printResult(session, String(acked), { stream, group, acked });
     },
@@ -257,7 +258,7 @@ export const groupCommands: CommandSpec[] = [
     examples: ["claim app:event workers bob --min-idle 60000 1700000000000-0"],
     run: async ({ session }, input) => {
       const [stream, group, consumer] = [must(input, 0), must(input, 1), must(input, 2)];
-      const ids = checkIds(list(input, 3));
+      const ids = [...checkIds(list(input, 3), "ids")];
       const minIdleMs = num(input, "min-idle");
       if (minIdleMs === undefined) throw new UsageError("--min-idle MS is required");
       const entries = await (await session.store()).claim(stream, group, {

@@ -7,9 +7,8 @@
  */
 
 import { CommanderError } from "commander";
-import { InvalidStreamIdError, StreamIdTooSmallError } from "../errors.ts";
-import { redactUrl } from "../redact_url.ts";
-import { UsageError } from "./_input.ts";
+import { errorLine, errorText, InvalidStreamIdError, StreamIdTooSmallError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
 import type { Session } from "./context.ts";
 import { buildProgram } from "./program.ts";
@@ -43,17 +42,15 @@ function commanderMessage(error: CommanderError): string {
     .replace(/\n/g, " ");
 }
 
-/** The one line an error prints as: `error: WHAT (usage: …)`, never with a password. */
-export function errorLine(error: unknown, usage?: string): string {
-  let message = error instanceof CommanderError
-    ? commanderMessage(error)
-    : error instanceof Error
-    ? error.message
-    : String(error);
+/**
+ * The one line a failed shell command prints: the shared {@linkcode errorLine},
+ * with the command's usage when the input was at fault.
+ */
+export function shellErrorLine(error: unknown, usage?: string): string {
   if (error instanceof CommandFailure) usage = error.usage;
   else if (!isInputError(error) || error instanceof StreamIdTooSmallError) usage = undefined;
-  message = message.split(/(\s+|['"])/).map(redactUrl).join("").replace(/\s*\n\s*/g, " ");
-  return `error: ${message}${usage ? ` (usage: ${usage})` : ""}`;
+  const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
+  return errorLine(shown, { usage });
 }
 
 function parse(
@@ -89,7 +86,7 @@ function aborted(signal: AbortSignal): Promise<void> {
 
 /**
  * Runs one command given as words. Throws on failure (print it with
- * {@linkcode errorLine}); returns early when `signal` aborts.
+ * {@linkcode shellErrorLine}); returns early when `signal` aborts.
  */
 export async function runWords(
   session: Session,
@@ -127,7 +124,11 @@ export async function runWords(
       ? { args: [words.slice(nameWords)], options: {} }
       : parse(spec, words, nameWords, session);
   } catch (error) {
-    throw new CommandFailure(errorLine(error).slice(7), usageOf(spec), { cause: error });
+    throw new CommandFailure(
+      errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+      usageOf(spec),
+      { cause: error },
+    );
   }
   if (input.options["--help"]) return;
   try {
@@ -136,7 +137,11 @@ export async function runWords(
     await Promise.race([running, aborted(signal)]);
   } catch (error) {
     if (isInputError(error) && !(error instanceof StreamIdTooSmallError)) {
-      throw new CommandFailure(errorLine(error).slice(7), usageOf(spec), { cause: error });
+      throw new CommandFailure(
+        errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+        usageOf(spec),
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -183,7 +188,7 @@ export async function runLine(
     await runWords(session, splitArgs(line), options);
     return true;
   } catch (error) {
-    session.err.write(errorLine(error) + "\n");
+    session.err.write(shellErrorLine(error) + "\n");
     return false;
   }
 }

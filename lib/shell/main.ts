@@ -10,7 +10,7 @@ import { redactUrl } from "../redact_url.ts";
 import type { StreamStore } from "../store.ts";
 import { type OutputFormat, type Session, writerOf } from "./context.ts";
 import { runLine, runWords } from "./dispatch.ts";
-import { errorLine } from "./dispatch.ts";
+import { shellErrorLine } from "./dispatch.ts";
 
 /** Global options of the CLI. */
 export interface MainOptions {
@@ -99,7 +99,7 @@ export async function main(options: MainOptions): Promise<number> {
         await runWords(session, options.words, { signal: sigint.controller.signal });
         return 0;
       } catch (error) {
-        session.err.write(errorLine(error) + "\n");
+        session.err.write(shellErrorLine(error) + "\n");
         return 1;
       } finally {
         sigint.stop();

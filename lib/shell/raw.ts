@@ -7,7 +7,7 @@
  */
 
 import { toStreamError } from "../errors.ts";
-import type { RedisReply } from "../connection.ts";
+import { blockMsOf, type RedisReply } from "../connection.ts";
 import type { RunContext } from "./context.ts";
 import { formatReply, formatReplyJson, formatReplyPlain } from "./raw_reply.ts";
 
@@ -35,17 +35,11 @@ export function isStreamCommand(word: string): boolean {
   return STREAM_COMMANDS.includes(word.toUpperCase());
 }
 
-function isBlocking(words: readonly string[]): boolean {
-  const name = words[0].toUpperCase();
-  return (name === "XREAD" || name === "XREADGROUP") &&
-    words.some((word) => word.toUpperCase() === "BLOCK");
-}
-
 /** Sends `words` and prints the reply. Blocking reads use their own connection and stop on Ctrl-C. */
 export async function runRaw({ session, signal }: RunContext, words: string[]): Promise<void> {
   const store = await session.store();
   let reply: RedisReply;
-  if (isBlocking(words)) {
+  if (blockMsOf(words) !== undefined) {
     try {
       reply = await store.connection.sendBlocking(words, { signal });
     } catch (error) {

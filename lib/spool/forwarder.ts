@@ -14,12 +14,11 @@
  * @module
  */
 
-import { ConnectionError, NoPermissionError, StreamError } from "../errors.ts";
-import { ReplyError } from "../reply_error.ts";
+import { ConnectionError, NoPermissionError, ReplyError, StreamError } from "../errors.ts";
 import { openStore, type OpenStoreOptions } from "../open_store.ts";
 import type { Spool } from "./spool.ts";
 import type { Fields, StreamStore, TrimOptions } from "../store.ts";
-import { abortableSleep } from "../_abortable_sleep.ts";
+import { abortableSleep } from "../backoff.ts";
 
 /** Something the forwarder did, for logging. */
 export type ForwardEvent =

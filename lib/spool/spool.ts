@@ -6,9 +6,9 @@
  * @module
  */
 
+import { ReplyError } from "../errors.ts";
 import { dirname } from "node:path";
 import { openStore } from "../open_store.ts";
-import { ReplyError } from "../reply_error.ts";
 import type { Fields, StreamStore } from "../store.ts";
 
 /** Options of {@linkcode openSpool}. */

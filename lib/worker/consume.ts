@@ -33,7 +33,7 @@ export type {
   WorkerEvent,
 } from "./options.ts";
 import { removeIdleConsumers } from "./idle_consumers.ts";
-import { abortableSleep } from "../_abortable_sleep.ts";
+import { abortableSleep } from "../backoff.ts";
 
 const REPEAT_WINDOW_MS = 10_000;
 

@@ -1,7 +1,7 @@
+import { ReplyError } from "../../lib/errors.ts";
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
-import { ReplyError } from "../../lib/reply_error.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "rstream-embedded-" });

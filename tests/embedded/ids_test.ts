@@ -1,3 +1,4 @@
+import { ReplyError } from "../../lib/errors.ts";
 import assert from "node:assert/strict";
 import {
   formatId,
@@ -8,7 +9,6 @@ import {
   parseRangeStart,
   parseU64,
 } from "../../lib/embedded/ids.ts";
-import { ReplyError } from "../../lib/reply_error.ts";
 
 Deno.test("parseU64() accepts what Redis's string2ull accepts", () => {
   assert.equal(parseU64("0"), 0n);

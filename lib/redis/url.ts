@@ -1,0 +1,52 @@
+/**
+ * Redis URLs: `redis://[user:password@]host[:port][/db]` and `rediss://…`
+ * (TLS), checked before connecting, with errors that never show the password.
+ *
+ * @module
+ */
+
+import { redactUrl } from "../redact_url.ts";
+
+/**
+ * Checks a `redis://`/`rediss://` URL, throwing a `TypeError` that never
+ * shows the password.
+ *
+ * @example A database index must be a number
+ * ```ts
+ * import { checkRedisUrl } from "@rstream/rstream/redis";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkRedisUrl("redis://app:pw@127.0.0.1:6379/2").pathname, "/2");
+ * assert.throws(() => checkRedisUrl("redis://app:pw@127.0.0.1:6379/x"), /Invalid database index 'x'/);
+ * ```
+ */
+export function checkRedisUrl(url: string): URL {
+  // A password holding a raw `/`, `?` or `#` (base64 passwords often do) ends the
+  // authority early (and `redis:u:pw@host` has none), so messages print the URL
+  // without everything up to its last `@`.
+  const shown = redactUrl(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new TypeError(
+      `Invalid Redis URL '${shown}': expected redis://[user:password@]host[:port][/db]`,
+    );
+  }
+  if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
+    throw new TypeError(
+      `Unsupported URL scheme '${parsed.protocol}' in '${shown}': use redis:// or rediss://`,
+    );
+  }
+  const db = parsed.pathname.replace(/^\//, "");
+  if (`${parsed.pathname}${parsed.search}${parsed.hash}`.includes("@")) {
+    throw new TypeError(
+      `Invalid Redis URL '${shown}': '@' after the host; percent-encode '/', '?', '#' and '@' in the user and password`,
+    );
+  }
+  if (db !== "" && !/^\d+$/.test(db)) {
+    throw new TypeError(
+      `Invalid database index '${db}' in '${shown}': expected a number like /0`,
+    );
+  }
+  return parsed;
+}
