@@ -7,17 +7,26 @@
  * failed stays pending (the dead-letter of the article) and is reclaimed and
  * retried; streams are trimmed by length or age.
  *
+ * This module loads neither the Redis connection nor `node:sqlite`:
+ * {@linkcode openStore} loads the backend a URL names when it opens it. The
+ * layers are also entry points of their own: `@rstream/rstream/commands`,
+ * `/redis`, `/embedded`, `/worker`, `/spool`, `/readers` and `/cli`.
+ *
  * @example Publish a reading and consume it through a group
  * ```ts
  * import { consume, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  *
  * await using store = await openStore("memory:"); // or "redis://127.0.0.1:6379"
  * await store.createGroup("app:event", "workers", { start: "0", mkStream: true });
  * await store.add("app:event", { sensor_id: "sensor2", temp: "0.42", humidity: "0.61" });
  *
+ * const seen: string[] = [];
  * await consume((delivery) => {
- *   console.log(`processing ${delivery.id}`, delivery.fields);
+ *   seen.push(delivery.fields.sensor_id!);
  * }, { store, stream: "app:event", group: "workers", consumer: "c1", maxHandled: 1 });
+ * assert.deepEqual(seen, ["sensor2"]);
+ * assert.equal((await store.pendingSummary("app:event", "workers")).count, 0);
  * ```
  *
  * @module
@@ -25,7 +34,6 @@
 
 export * from "./lib/stream_id.ts";
 export * from "./lib/connection.ts";
-
 export {
   AuthenticationError,
   BusyGroupError,
@@ -43,34 +51,15 @@ export {
   WrongTypeError,
 } from "./lib/errors.ts";
 export type { ErrorContext, ErrorLineOptions, StreamErrorOptions } from "./lib/errors.ts";
+export { checkGroupStart, checkIds, checkInteger, checkName } from "./lib/checks.ts";
 export { abortableSleep, Backoff } from "./lib/backoff.ts";
 export type { BackoffOptions } from "./lib/backoff.ts";
-export * from "./lib/store.ts";
-export {
-  trimArgs,
-  xaddArgs,
-  xautoclaimArgs,
-  xclaimArgs,
-  xpendingArgs,
-  xrangeArgs,
-  xreadArgs,
-  xreadgroupArgs,
-} from "./lib/commands/args.ts";
-export * from "./lib/commands/replies.ts";
-export { CommandStore } from "./lib/command_store.ts";
-export { checkRedisUrl, connectRedis } from "./lib/redis/connection.ts";
-export { openEmbeddedConnection } from "./lib/embedded/connection.ts";
-export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/connection.ts";
+export { CommandStore } from "./lib/store.ts";
+export type * from "./lib/store.ts";
 export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
 export { redactUrl } from "./lib/redact_url.ts";
-export * from "./lib/readers/tail.ts";
-export * from "./lib/readers/checkpoint_reader.ts";
-export * from "./lib/worker/consume.ts";
-export * from "./lib/worker/deliveries.ts";
-export * from "./lib/worker/idle_consumers.ts";
-export * from "./lib/worker/dead_letter.ts";
-export * from "./lib/worker/fan_out.ts";
 export * from "./lib/json_codec.ts";
-export * from "./lib/spool/spool.ts";
-export * from "./lib/spool/forwarder.ts";
+export * from "./lib/readers/mod.ts";
+export * from "./lib/worker/mod.ts";
+export * from "./lib/spool/mod.ts";

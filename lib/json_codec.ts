@@ -22,8 +22,9 @@ export interface JsonCodec<T> {
  * @example Round-trip a typed reading
  * ```ts
  * import { createJsonCodec } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const codec = createJsonCodec<{ temp: number }>();
- * console.assert(codec.decode(codec.encode({ temp: 0.5 })).temp === 0.5);
+ * assert.equal(codec.decode(codec.encode({ temp: 0.5 })).temp, 0.5);
  * ```
  */
 export function createJsonCodec<T>(

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { CommandStore } from "./command_store.ts";
+import { CommandStore } from "./store.ts";
 import type { StreamStore } from "./store.ts";
 import type { RedisConnectionOptions } from "./redis/connection.ts";
 import { redactUrl } from "./redact_url.ts";
@@ -36,8 +36,9 @@ export function readEnv(name: string): string | undefined {
  * @example The default is the embedded store
  * ```ts
  * import { resolveStoreUrl } from "@rstream/rstream";
- * console.assert(resolveStoreUrl(undefined, () => undefined) === "file:./.rstream/streams.db");
- * console.assert(resolveStoreUrl("memory:") === "memory:");
+ * import assert from "node:assert/strict";
+ * assert.equal(resolveStoreUrl(undefined, () => undefined), "file:./.rstream/streams.db");
+ * assert.equal(resolveStoreUrl("memory:"), "memory:");
  * ```
  */
 export function resolveStoreUrl(
@@ -61,10 +62,11 @@ export function resolveStoreUrl(
  * @example Publish and read back on the in-memory embedded store
  * ```ts
  * import { openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * const id = await store.add("app:event", { sensor_id: "sensor2", temp: "0.42" });
  * const [entry] = await store.range("app:event");
- * console.assert(entry.id === id && entry.fields.sensor_id === "sensor2");
+ * assert.ok(entry.id === id && entry.fields.sensor_id === "sensor2");
  * ```
  *
  * @throws {TypeError} for an unsupported or malformed URL (printed redacted).

@@ -4,7 +4,8 @@
  * @example Passwords never reach output
  * ```ts
  * import { redactUrl } from "@rstream/rstream";
- * console.assert(redactUrl("redis://app:s3cret@db.example:6379/2") === "redis://db.example:6379/2");
+ * import assert from "node:assert/strict";
+ * assert.equal(redactUrl("redis://app:s3cret@db.example:6379/2"), "redis://db.example:6379/2");
  * ```
  */
 export function redactUrl(url: string): string {

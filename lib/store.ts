@@ -9,233 +9,50 @@
  */
 
 import type { Backend, CommandConnection, RedisReply } from "./connection.ts";
-
-/** An entry's fields: flat string field/value pairs, as redis-cli shows them. */
-export type Fields = Record<string, string>;
-
-/** A stream entry. */
-export interface StreamEntry {
-  /** `<ms>-<seq>`. */
-  id: string;
-  /** Its field/value pairs. */
-  fields: Fields;
-}
-
-/** An entry read through a group: `fields` is `null` when it was deleted while pending. */
-export interface GroupEntry {
-  /** `<ms>-<seq>`. */
-  id: string;
-  /** Its fields, or `null` when the entry no longer exists. */
-  fields: Fields | null;
-}
-
-/** Entries read from one stream. */
-export interface StreamRead<E = StreamEntry> {
-  /** The stream read. */
-  stream: string;
-  /** Entries in ID order. */
-  entries: E[];
-}
-
-/** Trimming applied by {@linkcode StreamStore.add} or {@linkcode StreamStore.trim}. */
-export interface TrimOptions {
-  /** Keep at most this many entries (MAXLEN). */
-  maxLen?: number;
-  /** Evict entries with IDs below this one (MINID). */
-  minId?: string;
-  /** Trim approximately (`~`): cheaper, may keep a few more entries. */
-  approximate?: boolean;
-  /** At most this many entries evicted per call (LIMIT; needs `approximate`). */
-  limit?: number;
-}
-
-/** Options of {@linkcode StreamStore.add}. */
-export interface AddOptions extends TrimOptions {
-  /** `*` (default), `<ms>-*` or an explicit `<ms>-<seq>` above the stream's last ID. */
-  id?: string;
-  /** Don't create the stream when it is missing (NOMKSTREAM): `add` returns `null`. */
-  noMkStream?: boolean;
-}
-
-/** Options of {@linkcode StreamStore.range}. */
-export interface RangeOptions {
-  /** Low bound: `-` (default), an ID, an incomplete ID, or `(ID` for exclusive. */
-  start?: string;
-  /** High bound: `+` (default), an ID, an incomplete ID, or `(ID` for exclusive. */
-  end?: string;
-  /** At most this many entries. */
-  count?: number;
-  /** Newest first (XREVRANGE); `start`/`end` stay the low/high bounds. */
-  reverse?: boolean;
-}
-
-/** Options of {@linkcode StreamStore.read}. */
-export interface ReadOptions {
-  /** With a single stream name: read after this ID (`$` = only new entries; default `$`). */
-  id?: string;
-  /** At most this many entries per stream. */
-  count?: number;
-  /** Wait up to this many ms for entries (0 = forever); absent = don't wait. */
-  blockMs?: number;
-  /** Cancels a blocking read; it then resolves with no entries. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@linkcode StreamStore.readGroup}. */
-export interface ReadGroupOptions {
-  /** The consumer reading (created on first read). */
-  consumer: string;
-  /** With a single stream name: `>` (new entries, default) or an ID (own pending after it). */
-  id?: string;
-  /** At most this many entries per stream. */
-  count?: number;
-  /** Wait up to this many ms for new entries (0 = forever); absent = don't wait. */
-  blockMs?: number;
-  /** Don't add the entries to the pending list (NOACK). */
-  noAck?: boolean;
-  /** Cancels a blocking read; it then resolves with no entries. */
-  signal?: AbortSignal;
-}
-
-/** Options of {@linkcode StreamStore.createGroup}. */
-export interface CreateGroupOptions {
-  /** Where the group starts: `$` (new entries only, default), `0` (whole stream) or an ID. */
-  start?: string;
-  /** Create the stream when it is missing. */
-  mkStream?: boolean;
-  /** The group's entries-read counter (Redis 7 ENTRIESREAD). */
-  entriesRead?: number;
-}
-
-/** A consumer group, as XINFO GROUPS reports it. */
-export interface GroupInfo {
-  /** The group's name. */
-  name: string;
-  /** How many consumers it has. */
-  consumers: number;
-  /** Entries delivered and not yet acknowledged. */
-  pending: number;
-  /** The last ID delivered to the group. */
-  lastDeliveredId: string;
-  /** Entries read by the group (Redis 7), `null` when unknown. */
-  entriesRead: number | null;
-  /** Entries not yet delivered (Redis 7), `null` when it cannot be computed. */
-  lag: number | null;
-}
-
-/** A consumer of a group, as XINFO CONSUMERS reports it. */
-export interface ConsumerInfo {
-  /** The consumer's name. */
-  name: string;
-  /** Entries delivered to it and not yet acknowledged. */
-  pending: number;
-  /** Milliseconds since it last interacted (read, claimed). */
-  idleMs: number;
-  /** Milliseconds since its last successful read (Redis 7.2+), when reported. */
-  inactiveMs?: number;
-}
-
-/** What XINFO STREAM tells, with each group's consumers. */
-export interface StreamInfo {
-  /** Number of entries. */
-  length: number;
-  /** The last ID ever generated. */
-  lastGeneratedId: string;
-  /** The largest ID deleted (Redis 7). */
-  maxDeletedEntryId: string | null;
-  /** Entries ever added (Redis 7). */
-  entriesAdded: number | null;
-  /** The first entry, `null` when empty. */
-  firstEntry: StreamEntry | null;
-  /** The last entry, `null` when empty. */
-  lastEntry: StreamEntry | null;
-  /** Its consumer groups, each with its consumers. */
-  groups: (GroupInfo & { consumerList: ConsumerInfo[] })[];
-}
-
-/** The XPENDING summary of a group. */
-export interface PendingSummary {
-  /** Entries pending in the group. */
-  count: number;
-  /** Smallest pending ID, `null` when none. */
-  smallestId: string | null;
-  /** Largest pending ID, `null` when none. */
-  greatestId: string | null;
-  /** Pending count per consumer. */
-  consumers: { name: string; pending: number }[];
-}
-
-/** One entry of the extended XPENDING form. */
-export interface PendingEntry {
-  /** The entry's ID. */
-  id: string;
-  /** The consumer that owns it. */
-  consumer: string;
-  /** Milliseconds since it was last delivered. */
-  idleMs: number;
-  /** How many times it was delivered. */
-  deliveries: number;
-}
-
-/** Options of {@linkcode StreamStore.pending}. */
-export interface PendingOptions {
-  /** Low bound (default `-`). */
-  start?: string;
-  /** High bound (default `+`). */
-  end?: string;
-  /** At most this many (default 100). */
-  count?: number;
-  /** Only this consumer's entries. */
-  consumer?: string;
-  /** Only entries idle at least this long (IDLE). */
-  minIdleMs?: number;
-}
-
-/** Options of {@linkcode StreamStore.claim}. */
-export interface ClaimOptions {
-  /** The consumer that takes the entries. */
-  consumer: string;
-  /** Only entries idle at least this long. */
-  minIdleMs: number;
-  /** The entries to claim. */
-  ids: string[];
-  /** Set the idle time to this (IDLE). */
-  idleMs?: number;
-  /** Set the last delivery time to this Unix time in ms (TIME). */
-  timeMs?: number;
-  /** Set the delivery count to this (RETRYCOUNT). */
-  retryCount?: number;
-  /** Create pending entries for IDs not pending yet (FORCE). */
-  force?: boolean;
-}
-
-/** Options of {@linkcode StreamStore.autoClaim}. */
-export interface AutoClaimOptions {
-  /** The consumer that takes the entries. */
-  consumer: string;
-  /** Only entries idle at least this long. */
-  minIdleMs: number;
-  /** Scan pending entries from this ID (default `0-0`). */
-  start?: string;
-  /** At most this many entries scanned (default 100). */
-  count?: number;
-}
-
-/** What {@linkcode StreamStore.autoClaim} returns. */
-export interface AutoClaimResult {
-  /** Where the next scan starts; `0-0` when the scan completed. */
-  nextStart: string;
-  /** The entries now owned by the consumer. */
-  entries: StreamEntry[];
-  /** Pending IDs whose entries no longer exist; Redis removed them from the pending list. */
-  deletedIds: string[];
-}
-
-/** Options of {@linkcode StreamStore.streams}. */
-export interface ListStreamsOptions {
-  /** Glob-style pattern, as in SCAN MATCH (default `*`). */
-  pattern?: string;
-}
+import { type Command, runCommand, runPipeline } from "./commands/command.ts";
+import { DEL, GET, SCAN_STREAMS, SET } from "./commands/keys.ts";
+import {
+  XACK,
+  XGROUP_CREATE,
+  XGROUP_CREATECONSUMER,
+  XGROUP_DELCONSUMER,
+  XGROUP_DESTROY,
+  XGROUP_SETID,
+  XREADGROUP,
+} from "./commands/groups.ts";
+import { XINFO_CONSUMERS, XINFO_GROUPS, XINFO_STREAM } from "./commands/info.ts";
+import {
+  XAUTOCLAIM,
+  XCLAIM,
+  XCLAIM_JUSTID,
+  XPENDING,
+  XPENDING_SUMMARY,
+} from "./commands/pending.ts";
+import { XADD, XDEL, XLEN, XRANGE, XREAD, XSETID, XTRIM } from "./commands/streams.ts";
+import type {
+  AddOptions,
+  AutoClaimOptions,
+  AutoClaimResult,
+  ClaimOptions,
+  ConsumerInfo,
+  CreateGroupOptions,
+  Fields,
+  GroupEntry,
+  GroupInfo,
+  ListStreamsOptions,
+  PendingEntry,
+  PendingOptions,
+  PendingSummary,
+  RangeOptions,
+  ReadGroupOptions,
+  ReadOptions,
+  SetLastIdOptions,
+  StreamEntry,
+  StreamInfo,
+  StreamRead,
+  TrimOptions,
+} from "./types.ts";
+export type * from "./types.ts";
 
 /**
  * The operations of the Redis Streams command family, typed. Both backends
@@ -270,6 +87,8 @@ export interface StreamStore extends AsyncDisposable {
   streams(options?: ListStreamsOptions): Promise<string[]>;
   /** Deletes a whole stream key (DEL) and returns whether it existed. */
   deleteStream(stream: string): Promise<boolean>;
+  /** Sets the stream's last ID, entries-added counter and largest deleted ID (XSETID). */
+  setLastId(stream: string, options: SetLastIdOptions): Promise<void>;
 
   /** Creates a group; returns `false` when it already existed (not an error). */
   createGroup(stream: string, group: string, options?: CreateGroupOptions): Promise<boolean>;
@@ -318,3 +137,212 @@ export interface StreamStore extends AsyncDisposable {
   /** Closes the store's connections. */
   close(): Promise<void>;
 }
+
+/**
+ * The one implementation of {@linkcode StreamStore}, over any
+ * {@linkcode CommandConnection}: each method runs a command definition of
+ * `lib/commands/`, so both backends share every argument check, reply parser
+ * and error mapping. {@linkcode openStore} returns one; the store owns its
+ * connection and closes it.
+ *
+ * @example A store over an embedded connection
+ * ```ts
+ * import { CommandStore } from "@rstream/rstream";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
+ * import assert from "node:assert/strict";
+ * await using store = new CommandStore(openEmbeddedConnection(":memory:"));
+ * await store.add("app:event", { sensor_id: "sensor2", temp: "0.42" });
+ * assert.equal(await store.len("app:event"), 1);
+ * ```
+ */
+export class CommandStore implements StreamStore {
+  /** The connection underneath. */
+  readonly connection: CommandConnection;
+
+  /** Wraps a connection; the store owns it and closes it. */
+  constructor(connection: CommandConnection) {
+    this.connection = connection;
+  }
+
+  /** `"redis"` or `"embedded"`. */
+  get backend(): Backend {
+    return this.connection.backend;
+  }
+
+  /** Where the store is, safe to print. */
+  get displayUrl(): string {
+    return this.connection.displayUrl;
+  }
+
+  #run<P extends readonly unknown[], R>(
+    command: Command<P, R>,
+    params: P,
+    signal?: AbortSignal,
+  ): Promise<R> {
+    return runCommand(this.connection, command, params, { signal });
+  }
+
+  add(stream: string, fields: Fields, options: AddOptions = {}): Promise<string | null> {
+    return this.#run(XADD, [stream, fields, options]);
+  }
+
+  async addMany(
+    stream: string,
+    entries: Fields[],
+    options: Omit<AddOptions, "id"> = {},
+  ): Promise<string[]> {
+    if (!Array.isArray(entries)) throw new TypeError("addMany() takes an array of field objects");
+    const params = entries.map((fields): [string, Fields, AddOptions] => [stream, fields, {
+      ...options,
+      id: "*",
+    }]);
+    const ids = await runPipeline(this.connection, XADD, params);
+    return ids.filter((id): id is string => id !== null);
+  }
+
+  range(stream: string, options: RangeOptions = {}): Promise<StreamEntry[]> {
+    return this.#run(XRANGE, [stream, options]);
+  }
+
+  read(streams: string | Record<string, string>, options: ReadOptions = {}): Promise<StreamRead[]> {
+    return this.#run(XREAD, [streams, options], options.signal);
+  }
+
+  len(stream: string): Promise<number> {
+    return this.#run(XLEN, [stream]);
+  }
+
+  del(stream: string, ids: readonly string[]): Promise<number> {
+    return this.#run(XDEL, [stream, ids]);
+  }
+
+  trim(stream: string, options: TrimOptions): Promise<number> {
+    return this.#run(XTRIM, [stream, options]);
+  }
+
+  setLastId(stream: string, options: SetLastIdOptions): Promise<void> {
+    return this.#run(XSETID, [stream, options]);
+  }
+
+  async info(stream: string): Promise<StreamInfo> {
+    const summary = await this.#run(XINFO_STREAM, [stream]);
+    const groups = await this.groups(stream);
+    const consumerLists = await Promise.all(groups.map((g) => this.consumers(stream, g.name)));
+    return {
+      ...summary,
+      groups: groups.map((group, i) => ({ ...group, consumerList: consumerLists[i]! })),
+    };
+  }
+
+  async streams(options: ListStreamsOptions = {}): Promise<string[]> {
+    const found = new Set<string>();
+    let cursor = "0";
+    do {
+      const page = await this.#run(SCAN_STREAMS, [cursor, options]);
+      cursor = page.cursor;
+      for (const key of page.keys) found.add(key);
+    } while (cursor !== "0");
+    return [...found].sort();
+  }
+
+  deleteStream(stream: string): Promise<boolean> {
+    return this.#run(DEL, [stream]);
+  }
+
+  createGroup(stream: string, group: string, options: CreateGroupOptions = {}): Promise<boolean> {
+    return this.#run(XGROUP_CREATE, [stream, group, options]);
+  }
+
+  setGroupId(
+    stream: string,
+    group: string,
+    options: { id: string; entriesRead?: number },
+  ): Promise<void> {
+    return this.#run(XGROUP_SETID, [stream, group, options]);
+  }
+
+  destroyGroup(stream: string, group: string): Promise<boolean> {
+    return this.#run(XGROUP_DESTROY, [stream, group]);
+  }
+
+  createConsumer(stream: string, group: string, options: { consumer: string }): Promise<boolean> {
+    return this.#run(XGROUP_CREATECONSUMER, [stream, group, options]);
+  }
+
+  deleteConsumer(stream: string, group: string, options: { consumer: string }): Promise<number> {
+    return this.#run(XGROUP_DELCONSUMER, [stream, group, options]);
+  }
+
+  groups(stream: string): Promise<GroupInfo[]> {
+    return this.#run(XINFO_GROUPS, [stream]);
+  }
+
+  consumers(stream: string, group: string): Promise<ConsumerInfo[]> {
+    return this.#run(XINFO_CONSUMERS, [stream, group]);
+  }
+
+  readGroup(
+    streams: string | Record<string, string>,
+    group: string,
+    options: ReadGroupOptions,
+  ): Promise<StreamRead<GroupEntry>[]> {
+    return this.#run(XREADGROUP, [streams, group, options], options?.signal);
+  }
+
+  async ack(stream: string, group: string, options: { ids: readonly string[] }): Promise<number> {
+    // Nothing to acknowledge is not an error (XACK needs at least one ID).
+    if (Array.isArray(options?.ids) && options.ids.length === 0) return 0;
+    return await this.#run(XACK, [stream, group, options]);
+  }
+
+  pendingSummary(stream: string, group: string): Promise<PendingSummary> {
+    return this.#run(XPENDING_SUMMARY, [stream, group]);
+  }
+
+  pending(stream: string, group: string, options: PendingOptions = {}): Promise<PendingEntry[]> {
+    return this.#run(XPENDING, [stream, group, options]);
+  }
+
+  claim(stream: string, group: string, options: ClaimOptions): Promise<StreamEntry[]> {
+    return this.#run(XCLAIM, [stream, group, options]);
+  }
+
+  claimIds(stream: string, group: string, options: ClaimOptions): Promise<string[]> {
+    return this.#run(XCLAIM_JUSTID, [stream, group, options]);
+  }
+
+  autoClaim(stream: string, group: string, options: AutoClaimOptions): Promise<AutoClaimResult> {
+    return this.#run(XAUTOCLAIM, [stream, group, options]);
+  }
+
+  get(key: string): Promise<string | null> {
+    return this.#run(GET, [key]);
+  }
+
+  set(key: string, value: string): Promise<void> {
+    return this.#run(SET, [key, value]);
+  }
+
+  command(args: readonly string[]): Promise<RedisReply> {
+    if (!Array.isArray(args) || args.length === 0 || args.some((a) => typeof a !== "string")) {
+      return Promise.reject(new TypeError("command() takes a non-empty array of strings"));
+    }
+    return this.#run(RAW, [args]);
+  }
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  /** Closes the store, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Any command as given, its reply as it comes (the shell's raw commands). */
+const RAW: Command<readonly [readonly string[]], RedisReply> = {
+  name: "command",
+  args: (args) => [...args],
+  parse: (reply) => reply,
+};

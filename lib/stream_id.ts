@@ -47,9 +47,10 @@ function parsePart(text: string, whole: string): bigint {
  * @example Parse and read the parts
  * ```ts
  * import { parseStreamId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const id = parseStreamId("1526919030474-55");
- * console.assert(id.ms === 1526919030474n && id.seq === 55n);
- * console.assert(parseStreamId("5", { incomplete: "end" }).seq === 18446744073709551615n);
+ * assert.ok(id.ms === 1526919030474n && id.seq === 55n);
+ * assert.equal(parseStreamId("5", { incomplete: "end" }).seq, 18446744073709551615n);
  * ```
  *
  * @throws {TypeError} when `text` is not a string.
@@ -76,7 +77,8 @@ export function parseStreamId(
  * @example
  * ```ts
  * import { formatStreamId } from "@rstream/rstream";
- * console.assert(formatStreamId({ ms: 1n, seq: 2n }) === "1-2");
+ * import assert from "node:assert/strict";
+ * assert.equal(formatStreamId({ ms: 1n, seq: 2n }), "1-2");
  * ```
  */
 export function formatStreamId(id: StreamId): string {
@@ -100,8 +102,9 @@ export function isStreamId(text: string): boolean {
  * @example Sort IDs numerically, not as text
  * ```ts
  * import { compareStreamIds } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const ids = ["10-0", "9-1", "9-0"].sort(compareStreamIds);
- * console.assert(ids.join() === "9-0,9-1,10-0");
+ * assert.equal(ids.join(), "9-0,9-1,10-0");
  * ```
  */
 export function compareStreamIds(a: string | StreamId, b: string | StreamId): number {
@@ -119,8 +122,9 @@ export function compareStreamIds(a: string | StreamId, b: string | StreamId): nu
  * @example
  * ```ts
  * import { nextStreamId } from "@rstream/rstream";
- * console.assert(nextStreamId("5-1") === "5-2");
- * console.assert(nextStreamId("5-18446744073709551615") === "6-0");
+ * import assert from "node:assert/strict";
+ * assert.equal(nextStreamId("5-1"), "5-2");
+ * assert.equal(nextStreamId("5-18446744073709551615"), "6-0");
  * ```
  */
 export function nextStreamId(id: string): string | undefined {

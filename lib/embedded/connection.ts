@@ -134,11 +134,12 @@ export interface EmbeddedConnectionOptions {
  *
  * @example Add to a stream and count its entries
  * ```ts
- * import { openEmbeddedConnection } from "@rstream/rstream";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
+ * import assert from "node:assert/strict";
  * await using connection = openEmbeddedConnection(":memory:");
  * const id = await connection.send(["XADD", "app:event", "1-1", "sensor_id", "2"]);
- * console.assert(id === "1-1");
- * console.assert(await connection.send(["XLEN", "app:event"]) === 1);
+ * assert.equal(id, "1-1");
+ * assert.equal(await connection.send(["XLEN", "app:event"]), 1);
  * ```
  *
  * @param path a file path, or `":memory:"` for a private in-memory store

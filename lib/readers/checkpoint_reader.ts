@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkInteger, checkName } from "../commands/args.ts";
+import { checkInteger, checkName } from "../checks.ts";
 import type { StreamEntry, StreamStore } from "../store.ts";
 import { currentLastId } from "./tail.ts";
 
@@ -53,13 +53,14 @@ export function checkpointKey(consumer: string): string {
  * @example Resume where the last run stopped
  * ```ts
  * import { openStore, readFromCheckpoint } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.addMany("app:event", [{ n: "1" }, { n: "2" }]);
  * const seen: string[] = [];
  * const options = { store, stream: "app:event", consumer: "c1", start: "0" as const, maxHandled: 1 };
  * await readFromCheckpoint((entry) => void seen.push(entry.fields.n), options);
  * await readFromCheckpoint((entry) => void seen.push(entry.fields.n), options);
- * console.assert(seen.join() === "1,2");
+ * assert.equal(seen.join(), "1,2");
  * ```
  */
 export async function readFromCheckpoint(

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { checkInteger } from "../commands/args.ts";
+import { checkInteger } from "../checks.ts";
 import type { StreamEntry, StreamStore } from "../store.ts";
 
 /** Options of {@linkcode tail}. */
@@ -38,11 +38,12 @@ export async function currentLastId(store: StreamStore, stream: string): Promise
  * @example Follow a stream until aborted
  * ```ts
  * import { openStore, tail } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * const controller = new AbortController();
  * setTimeout(() => store.add("app:event", { temp: "0.4" }), 10);
  * for await (const entry of tail(store, "app:event", { signal: controller.signal })) {
- *   console.assert(entry.fields.temp === "0.4");
+ *   assert.equal(entry.fields.temp, "0.4");
  *   controller.abort();
  * }
  * ```
@@ -92,11 +93,12 @@ export interface EntriesOptions {
  * @example Count a whole stream page by page
  * ```ts
  * import { entries, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
  * let n = 0;
  * for await (const _ of entries(store, "s", { pageSize: 2 })) n++;
- * console.assert(n === 3);
+ * assert.equal(n, 3);
  * ```
  */
 export async function* entries(

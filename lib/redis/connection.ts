@@ -273,7 +273,7 @@ class RedisConnection implements CommandConnection {
  *
  * @example Connect and ping
  * ```ts ignore
- * import { connectRedis } from "@rstream/rstream";
+ * import { connectRedis } from "@rstream/rstream/redis";
  * await using connection = await connectRedis("redis://127.0.0.1:6379");
  * console.log(await connection.send(["PING"]));
  * ```

@@ -152,13 +152,14 @@ export function positionalIndices(spec: CommandSpec, words: string[]): number[] 
  * the stream in use goes first, when that makes them fit.
  *
  * @example After `use app:event`, `del 1-0 2-0` deletes from app:event
- * ```ts ignore
- * import { withImplicitStream } from "./command_spec.ts";
- * const del = { name: "del", summary: "", examples: [], run: async () => {},
+ * ```ts
+ * import { type CommandSpec, withImplicitStream } from "./command_spec.ts";
+ * import assert from "node:assert/strict";
+ * const del: CommandSpec = { name: "del", summary: "", examples: [], run: async () => {},
  *   args: [{ name: "stream", kind: "stream", description: "" },
- *          { name: "id", kind: "id", variadic: true, description: "" }] } as const;
- * console.assert(withImplicitStream(del, ["1-0", "2-0"], "app:event").join() === "app:event,1-0,2-0");
- * console.assert(withImplicitStream(del, ["s", "2-0"], "app:event").join() === "s,2-0");
+ *          { name: "id", kind: "id", variadic: true, description: "" }] };
+ * assert.equal(withImplicitStream(del, ["1-0", "2-0"], "app:event").join(), "app:event,1-0,2-0");
+ * assert.equal(withImplicitStream(del, ["s", "2-0"], "app:event").join(), "s,2-0");
  * ```
  */
 export function withImplicitStream(

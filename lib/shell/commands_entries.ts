@@ -6,7 +6,7 @@
 
 import { checkGroupStart, checkIds } from "../checks.ts";
 import { ReplyError } from "../errors.ts";
-import { trimArgs, xaddArgs } from "../commands/args.ts";
+import { trimArgs, XADD } from "../commands/mod.ts";
 import type { AddOptions, StreamEntry } from "../store.ts";
 import { checkRangeBound } from "../stream_id.ts";
 import { arg, flag, list, must, num, opt, parseFieldWords, UsageError } from "./_input.ts";
@@ -53,7 +53,7 @@ async function add({ session, signal }: RunContext, input: Parameters<CommandSpe
     if (options.id !== undefined) {
       throw new UsageError("--id cannot be used with '-' (each line gets *)");
     }
-    xaddArgs(stream, { check: "" }, options);
+    XADD.args(stream, { check: "" }, options);
     if (!session.stdinLines) {
       throw new UsageError(
         "'add STREAM -' reads stdin, which is the script here; run it as one command: rstream add STREAM - < FILE",
@@ -63,7 +63,7 @@ async function add({ session, signal }: RunContext, input: Parameters<CommandSpe
     return addFromLines(session, store, { stream, options, signal });
   }
   const fields = parseFieldWords(words);
-  xaddArgs(stream, fields, options); // every check before the write
+  XADD.args(stream, fields, options); // every check before the write
   const id = await (await session.store()).add(stream, fields, options);
   printResult(session, String(id), { stream, id });
 }

@@ -62,11 +62,12 @@ function kindAt(
  * the shape node:readline's completer returns.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { complete } from "./completion.ts";
+ * import assert from "node:assert/strict";
  * const none = { streams: async () => [], groups: async () => [], consumers: async () => [] };
  * const [hits, word] = await complete("ran", { names: none });
- * console.assert(hits.join() === "range" && word === "ran");
+ * assert.deepEqual([hits, word], [["range "], "ran"]); // a space follows a whole command
  * ```
  */
 export async function complete(

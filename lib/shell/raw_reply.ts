@@ -46,9 +46,10 @@ function lines(reply: RedisReply, indent: number): string[] {
  * @example
  * ```ts
  * import { formatReply, formatReplyJson, formatReplyPlain } from "./raw_reply.ts";
- * console.assert(formatReply(3) === "(integer) 3");
- * console.assert(formatReplyPlain(["a", "b"]) === "a\nb" && formatReplyJson(null) === "null");
- * console.assert(formatReply([["1-0", ["a", "1"]]]) === '1) 1) "1-0"\n   2) 1) "a"\n      2) "1"');
+ * import assert from "node:assert/strict";
+ * assert.equal(formatReply(3), "(integer) 3");
+ * assert.ok(formatReplyPlain(["a", "b"]) === "a\nb" && formatReplyJson(null) === "null");
+ * assert.equal(formatReply([["1-0", ["a", "1"]]]), '1) 1) "1-0"\n   2) 1) "a"\n      2) "1"');
  * ```
  */
 export function formatReply(reply: RedisReply): string {

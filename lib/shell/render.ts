@@ -37,10 +37,13 @@ export function escapePlain(text: string): string {
  * One entry in the plain format.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { plainEntry } from "./render.ts";
- * console.assert(plainEntry({ id: "1-0", fields: { temp: "0.4", note: "a\tb" } }) ===
- *   "1-0\ttemp=0.4\tnote=a\\tb");
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   plainEntry({ id: "1-0", fields: { temp: "0.4", note: "a\tb" } }),
+ *   "1-0\ttemp=0.4\tnote=a\\tb",
+ * );
  * ```
  */
 export function plainEntry(entry: EntryRow): string {

@@ -106,10 +106,11 @@ export function scanLine(line: string): ScannedLine {
  * Splits a command line into arguments, as redis-cli does.
  *
  * @example Quotes keep spaces; `$` and `*` stay as typed
- * ```ts ignore
+ * ```ts
  * import { splitArgs } from "./tokenize.ts";
+ * import assert from "node:assert/strict";
  * const args = splitArgs(`add app:event note="it's hot" temp=0.4 --id '*'`);
- * console.assert(args.join("|") === "add|app:event|note=it's hot|temp=0.4|--id|*");
+ * assert.equal(args.join("|"), "add|app:event|note=it's hot|temp=0.4|--id|*");
  * ```
  *
  * @throws {UnbalancedQuoteError} for an unterminated quote or a closing quote glued to text.

@@ -158,15 +158,23 @@ async function seqsInRedis(
  * with backoff and never throws; readings keep accumulating in the spool.
  *
  * @example Forward a spooled reading
- * ```ts ignore
- * import { forwardSpool, openSpool } from "@rstream/rstream";
- * await using spool = await openSpool(".rstream/spool.db", { stream: "app:event", device: "sensor2" });
+ * ```ts
+ * import { forwardSpool, openSpool, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await using spool = await openSpool(`${dir}/spool.db`, { stream: "app:event", device: "sensor2" });
  * await spool.append({ sensor_id: "sensor2", temp: "0.42", humidity: "0.1" });
+ * // Forward to a central store: "redis://…" in production, a file here.
  * const stop = new AbortController();
- * const forwarding = forwardSpool(spool, { url: "redis://127.0.0.1:6379", signal: stop.signal });
- * // … later
- * stop.abort();
- * console.log(await forwarding); // { forwarded: 1, alreadyForwarded: 0 }
+ * const stats = await forwardSpool(spool, {
+ *   url: `file:${dir}/central.db`,
+ *   signal: stop.signal,
+ *   onEvent: (event) => event.type === "forwarded" && stop.abort(),
+ * });
+ * assert.equal(stats.forwarded, 1);
+ * assert.equal(await spool.length(), 0);
+ * await using central = await openStore(`file:${dir}/central.db`);
+ * assert.equal(await central.len("app:event"), 1);
  * ```
  */
 export async function forwardSpool(spool: Spool, options: ForwardOptions): Promise<ForwardStats> {

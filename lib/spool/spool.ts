@@ -186,10 +186,11 @@ export class Spool implements AsyncDisposable {
  * @example Spool a reading while offline
  * ```ts
  * import { openSpool } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
  * await using spool = await openSpool(`${dir}/spool.db`, { stream: "app:event", device: "sensor2" });
  * const { reading } = await spool.append({ sensor_id: "sensor2", temp: "0.42", humidity: "0.1" });
- * console.assert(reading.seq === 1 && reading.fields.spool_seq === "1");
+ * assert.ok(reading.seq === 1 && reading.fields.spool_seq === "1");
  * ```
  *
  * @throws {Error} when the spool belongs to another device.

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { checkInteger, checkName } from "../commands/args.ts";
+import { checkInteger, checkName } from "../checks.ts";
 import { deadLetterFields } from "./dead_letter.ts";
 import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "../errors.ts";
 import type { GroupEntry } from "../store.ts";
@@ -448,14 +448,15 @@ class ConsumerWorker {
  * @example Consume a group, acking after each successful handler
  * ```ts
  * import { consume, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.createGroup("app:event", "workers", { start: "0", mkStream: true });
  * await store.add("app:event", { sensor_id: "sensor1", temp: "0.3" });
  * const stats = await consume((delivery) => {
- *   console.assert(delivery.fields.sensor_id === "sensor1");
+ *   assert.equal(delivery.fields.sensor_id, "sensor1");
  * }, { store, stream: "app:event", group: "workers", consumer: "c1", maxHandled: 1 });
- * console.assert(stats.succeeded === 1);
- * console.assert((await store.pendingSummary("app:event", "workers")).count === 0);
+ * assert.equal(stats.succeeded, 1);
+ * assert.equal((await store.pendingSummary("app:event", "workers")).count, 0);
  * ```
  */
 export async function consume(

@@ -32,8 +32,9 @@ export interface DeadLetter {
  * @example
  * ```ts
  * import { deadLetterFields, parseDeadLetter } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * const letter = { stream: "s", id: "1-0", group: "g", consumer: "c", deliveries: 4, error: "boom", fields: { a: "1" } };
- * console.assert(parseDeadLetter(deadLetterFields(letter)).fields.a === "1");
+ * assert.equal(parseDeadLetter(deadLetterFields(letter)).fields.a, "1");
  * ```
  */
 export function deadLetterFields(letter: DeadLetter): Fields {

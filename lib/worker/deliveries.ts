@@ -23,13 +23,14 @@ export interface AckableDelivery extends Delivery {
  * @example Ack by hand
  * ```ts
  * import { deliveries, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.add("jobs", { task: "resize" });
  * const options = { store, stream: "jobs", group: "g", consumer: "c1", start: "0", maxHandled: 1 };
  * for await (const delivery of deliveries(options)) {
  *   await delivery.ack();
  * }
- * console.assert((await store.pendingSummary("jobs", "g")).count === 0);
+ * assert.equal((await store.pendingSummary("jobs", "g")).count, 0);
  * ```
  */
 export function deliveries(options: ConsumeOptions): AsyncIterableIterator<AckableDelivery> & {

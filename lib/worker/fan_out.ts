@@ -29,12 +29,13 @@ export type FanOutRoute = readonly string[] | ((delivery: Delivery) => FanOutTar
  * @example Copy every event to two topics
  * ```ts
  * import { fanOut, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.add("app:event", { temp: "0.9" });
  * await fanOut(["alerts", "archive"], {
  *   store, stream: "app:event", group: "fanout", consumer: "f1", start: "0", maxHandled: 1,
  * });
- * console.assert(await store.len("alerts") === 1 && await store.len("archive") === 1);
+ * assert.ok(await store.len("alerts") === 1 && await store.len("archive") === 1);
  * ```
  */
 export function fanOut(route: FanOutRoute, options: ConsumeOptions): Promise<ConsumeStats> {

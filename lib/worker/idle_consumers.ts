@@ -5,7 +5,7 @@
  * @module
  */
 
-import { checkInteger } from "../commands/args.ts";
+import { checkInteger } from "../checks.ts";
 import { StreamError } from "../errors.ts";
 import type { StreamStore } from "../store.ts";
 
@@ -29,11 +29,12 @@ export interface RemoveIdleConsumersOptions {
  * @example Remove a consumer that never read
  * ```ts
  * import { openStore, removeIdleConsumers } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
  * await using store = await openStore("memory:");
  * await store.createGroup("s", "g", { mkStream: true });
  * await store.createConsumer("s", "g", { consumer: "gone" });
  * const removed = await removeIdleConsumers(store, "s", { group: "g", idleMs: 0 });
- * console.assert(removed.join() === "gone");
+ * assert.equal(removed.join(), "gone");
  * ```
  */
 export async function removeIdleConsumers(

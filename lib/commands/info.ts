@@ -1,0 +1,148 @@
+/**
+ * The XINFO commands: STREAM, GROUPS and CONSUMERS, each defined once.
+ *
+ * @module
+ */
+
+import { checkName } from "../checks.ts";
+import type { RedisReply } from "../connection.ts";
+import type { ConsumerInfo, GroupInfo, StreamEntry, StreamInfo } from "../types.ts";
+import { array, num, numOrNull, parseGroupEntry, parsePairs } from "./_replies.ts";
+import { type Command, defineCommand } from "./command.ts";
+
+/**
+ * One XINFO GROUPS item → group info.
+ *
+ * @example
+ * ```ts
+ * import { parseGroupInfo } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * const info = parseGroupInfo(["name", "g", "consumers", 1, "pending", 0, "last-delivered-id", "1-0", "entries-read", 1, "lag", 0]);
+ * assert.deepEqual(info, { name: "g", consumers: 1, pending: 0, lastDeliveredId: "1-0", entriesRead: 1, lag: 0 });
+ * ```
+ */
+export function parseGroupInfo(reply: RedisReply): GroupInfo {
+  const map = parsePairs(reply);
+  return {
+    name: String(map.get("name")),
+    consumers: num(map.get("consumers")),
+    pending: num(map.get("pending")),
+    lastDeliveredId: String(map.get("last-delivered-id")),
+    entriesRead: numOrNull(map.get("entries-read")),
+    lag: numOrNull(map.get("lag")),
+  };
+}
+
+/**
+ * One XINFO CONSUMERS item → consumer info.
+ *
+ * @example
+ * ```ts
+ * import { parseConsumerInfo } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseConsumerInfo(["name", "c1", "pending", 2, "idle", 10]), { name: "c1", pending: 2, idleMs: 10 });
+ * ```
+ */
+export function parseConsumerInfo(reply: RedisReply): ConsumerInfo {
+  const map = parsePairs(reply);
+  const info: ConsumerInfo = {
+    name: String(map.get("name")),
+    pending: num(map.get("pending")),
+    idleMs: num(map.get("idle")),
+  };
+  if (map.has("inactive")) info.inactiveMs = num(map.get("inactive"));
+  return info;
+}
+
+/** What XINFO STREAM tells by itself: {@linkcode StreamInfo} without the groups. */
+export type StreamSummary = Omit<StreamInfo, "groups">;
+
+/**
+ * One XINFO STREAM reply → the stream's summary.
+ *
+ * @example
+ * ```ts
+ * import { parseStreamInfo } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * const info = parseStreamInfo([
+ *   "length", 1, "last-generated-id", "1-0", "max-deleted-entry-id", "0-0", "entries-added", 1,
+ *   "first-entry", ["1-0", ["a", "1"]], "last-entry", ["1-0", ["a", "1"]],
+ * ]);
+ * assert.equal(info.length, 1);
+ * assert.deepEqual(info.firstEntry, { id: "1-0", fields: { a: "1" } });
+ * ```
+ */
+export function parseStreamInfo(reply: RedisReply): StreamSummary {
+  const map = parsePairs(reply);
+  const entry = (value: RedisReply | undefined) =>
+    value === null || value === undefined ? null : parseGroupEntry(value) as StreamEntry;
+  return {
+    length: num(map.get("length")),
+    lastGeneratedId: String(map.get("last-generated-id")),
+    maxDeletedEntryId: map.has("max-deleted-entry-id")
+      ? String(map.get("max-deleted-entry-id"))
+      : null,
+    entriesAdded: numOrNull(map.get("entries-added")),
+    firstEntry: entry(map.get("first-entry")),
+    lastEntry: entry(map.get("last-entry")),
+  };
+}
+
+/**
+ * XINFO STREAM: length, IDs and first/last entry.
+ *
+ * @example
+ * ```ts
+ * import { XINFO_STREAM } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(XINFO_STREAM.args("s"), ["XINFO", "STREAM", "s"]);
+ * ```
+ */
+export const XINFO_STREAM: Command<[stream: string], StreamSummary> = defineCommand({
+  name: "XINFO STREAM",
+  args: (stream: string): string[] => ["XINFO", "STREAM", checkName(stream, "Stream name")],
+  parse: parseStreamInfo,
+  context: (stream: string) => ({ stream }),
+});
+
+/**
+ * XINFO GROUPS: a stream's consumer groups.
+ *
+ * @example
+ * ```ts
+ * import { XINFO_GROUPS } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(XINFO_GROUPS.args("s"), ["XINFO", "GROUPS", "s"]);
+ * assert.deepEqual(XINFO_GROUPS.parse([]), []);
+ * ```
+ */
+export const XINFO_GROUPS: Command<[stream: string], GroupInfo[]> = defineCommand({
+  name: "XINFO GROUPS",
+  args: (stream: string): string[] => ["XINFO", "GROUPS", checkName(stream, "Stream name")],
+  parse: (reply: RedisReply): GroupInfo[] => array(reply, "XINFO GROUPS").map(parseGroupInfo),
+  context: (stream: string) => ({ stream }),
+});
+
+/**
+ * XINFO CONSUMERS: a group's consumers.
+ *
+ * @example
+ * ```ts
+ * import { XINFO_CONSUMERS } from "@rstream/rstream/commands";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(XINFO_CONSUMERS.args("s", "g"), ["XINFO", "CONSUMERS", "s", "g"]);
+ * ```
+ */
+export const XINFO_CONSUMERS: Command<[stream: string, group: string], ConsumerInfo[]> =
+  defineCommand({
+    name: "XINFO CONSUMERS",
+    args: (stream: string, group: string): string[] => [
+      "XINFO",
+      "CONSUMERS",
+      checkName(stream, "Stream name"),
+      checkName(group, "Group name"),
+    ],
+    parse: (reply: RedisReply): ConsumerInfo[] =>
+      array(reply, "XINFO CONSUMERS").map(parseConsumerInfo),
+    context: (stream: string, group: string) => ({ stream, group }),
+  });
