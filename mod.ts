@@ -58,6 +58,7 @@ export { CommandStore } from "./lib/store.ts";
 export type * from "./lib/store.ts";
 export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
+export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/mod.ts";
 export { redactUrl } from "./lib/redact_url.ts";
 export * from "./lib/json_codec.ts";
 export * from "./lib/readers/mod.ts";

@@ -28,7 +28,17 @@ import {
   XPENDING,
   XPENDING_SUMMARY,
 } from "./commands/pending.ts";
-import { XADD, XDEL, XLEN, XRANGE, XREAD, XSETID, XTRIM } from "./commands/streams.ts";
+import {
+  type SetLastIdOptions,
+  XADD,
+  XDEL,
+  XLEN,
+  XRANGE,
+  XREAD,
+  XSETID,
+  XTRIM,
+} from "./commands/streams.ts";
+export type { SetLastIdOptions };
 import type {
   AddOptions,
   AutoClaimOptions,
@@ -46,7 +56,6 @@ import type {
   RangeOptions,
   ReadGroupOptions,
   ReadOptions,
-  SetLastIdOptions,
   StreamEntry,
   StreamInfo,
   StreamRead,
@@ -345,4 +354,5 @@ const RAW: Command<readonly [readonly string[]], RedisReply> = {
   name: "command",
   args: (args) => [...args],
   parse: (reply) => reply,
+  context: (args) => ({ command: args[0]!.toUpperCase() }),
 };

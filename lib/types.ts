@@ -53,16 +53,6 @@ export interface AddOptions extends TrimOptions {
   noMkStream?: boolean;
 }
 
-/** Options of {@linkcode StreamStore.setLastId} (XSETID). */
-export interface SetLastIdOptions {
-  /** The new last ID: not below the stream's top entry. */
-  id: string;
-  /** The entries-added counter (Redis 7 ENTRIESADDED): not below the length. */
-  entriesAdded?: number;
-  /** The largest deleted ID (Redis 7 MAXDELETEDID): not above `id`. */
-  maxDeletedId?: string;
-}
-
 /** Options of {@linkcode StreamStore.range}. */
 export interface RangeOptions {
   /** Low bound: `-` (default), an ID, an incomplete ID, or `(ID` for exclusive. */

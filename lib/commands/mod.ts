@@ -30,6 +30,7 @@ export {
   parseReadReply,
 } from "./_replies.ts";
 export { XADD, XDEL, XLEN, XRANGE, XREAD, XSETID, XTRIM } from "./streams.ts";
+export type { SetLastIdOptions } from "./streams.ts";
 export {
   XACK,
   XGROUP_CREATE,

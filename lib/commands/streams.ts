@@ -14,7 +14,6 @@ import type {
   Fields,
   RangeOptions,
   ReadOptions,
-  SetLastIdOptions,
   StreamEntry,
   StreamRead,
   TrimOptions,
@@ -22,6 +21,16 @@ import type {
 import { fieldArgs, streamsArgs, trimArgs } from "./_args.ts";
 import { parseEntries, parsePairs, parseReadReply } from "./_replies.ts";
 import { type Command, defineCommand } from "./command.ts";
+
+/** Options of {@linkcode StreamStore.setLastId} (XSETID). */
+export interface SetLastIdOptions {
+  /** The new last ID: not below the stream's top entry. */
+  id: string;
+  /** The entries-added counter (Redis 7 ENTRIESADDED): not below the length. */
+  entriesAdded?: number;
+  /** The largest deleted ID (Redis 7 MAXDELETEDID): not above `id`. */
+  maxDeletedId?: string;
+}
 
 const TOP_ITEM = /equal or smaller than the target stream top item/;
 const stream = (name: string) => ({ stream: name });

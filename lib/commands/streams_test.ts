@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { XADD, XRANGE, XREAD } from "./streams.ts";
+import { XADD, XRANGE, XREAD, XSETID } from "./streams.ts";
 
 // xaddArgs
 
@@ -146,4 +146,25 @@ Deno.test("XREAD.args() rejects a negative blockMs", () => {
     name: "RangeError",
     message: /^blockMs .*-1$/,
   });
+});
+
+// XSETID
+
+Deno.test("XSETID.args() puts ENTRIESADDED and MAXDELETEDID after the ID", () => {
+  assert.deepEqual(XSETID.args("s", { id: "5-0" }), ["XSETID", "s", "5-0"]);
+  assert.deepEqual(
+    XSETID.args("s", { id: "5-0", entriesAdded: 0, maxDeletedId: "3" }),
+    ["XSETID", "s", "5-0", "ENTRIESADDED", "0", "MAXDELETEDID", "3"],
+  );
+});
+
+Deno.test("XSETID.args() rejects a special ID, a negative entriesAdded and an empty name", () => {
+  assert.throws(() => XSETID.args("s", { id: "$" }), { name: "RangeError", message: /'\$'/ });
+  assert.throws(() => XSETID.args("s", { id: "5-0", entriesAdded: -1 }), RangeError);
+  assert.throws(() => XSETID.args("s", { id: "5-0", maxDeletedId: "+" }), RangeError);
+  assert.throws(() => XSETID.args("", { id: "5-0" }), RangeError);
+});
+
+Deno.test("XSETID.parse() reads OK as done", () => {
+  assert.equal(XSETID.parse("OK"), undefined);
 });

@@ -12,7 +12,8 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { type CommandSpec, lookupCommand, type Outcome } from "./command_table.ts";
+import { lookupCommand } from "./command_table.ts";
+import type { HandlerSpec, Outcome } from "./handler.ts";
 import type { Context } from "./context.ts";
 import { type ReadRequest, serveRead } from "./reads.ts";
 
@@ -93,7 +94,7 @@ export class Executor {
    */
   executeChunk(batch: readonly (readonly string[])[], start: number): ChunkResult {
     const end = Math.min(batch.length, start + PIPELINE_CHUNK);
-    const specs: (CommandSpec | ReplyError)[] = [];
+    const specs: (HandlerSpec | ReplyError)[] = [];
     let write = false;
     for (let i = start; i < end; i++) {
       try {

@@ -18,6 +18,7 @@ import {
   type StreamId,
 } from "./ids.ts";
 import { isKeyword, parseInteger } from "./replies.ts";
+import { handler, type HandlerSpec } from "./handler.ts";
 
 /** A group's row. */
 export interface GroupRow {
@@ -244,3 +245,13 @@ export function xgroup(ctx: Context, args: readonly string[]): RedisReply {
   }
   throw subcommandSyntaxError(args);
 }
+
+/** XGROUP's subcommands. */
+export const GROUP_HANDLERS: readonly HandlerSpec[] = [
+  handler("xgroup|create", -5, true, xgroup),
+  handler("xgroup|setid", -5, true, xgroup),
+  handler("xgroup|destroy", 4, true, xgroup),
+  handler("xgroup|createconsumer", 5, true, xgroup),
+  handler("xgroup|delconsumer", 5, true, xgroup),
+  handler("xgroup|help", 2, false, xgroup),
+];

@@ -17,6 +17,7 @@ import { formatId, MAX_ID } from "./ids.ts";
 import type { PelRow } from "./pending.ts";
 import { isKeyword, parseInteger } from "./replies.ts";
 import { readRange } from "./streams.ts";
+import { handler, type HandlerSpec } from "./handler.ts";
 
 const HELP = [
   "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -194,3 +195,11 @@ export function xinfo(ctx: Context, args: readonly string[]): RedisReply {
   }
   throw subcommandSyntaxError(args);
 }
+
+/** XINFO's subcommands. */
+export const INFO_HANDLERS: readonly HandlerSpec[] = [
+  handler("xinfo|stream", -3, false, xinfo),
+  handler("xinfo|groups", 3, false, xinfo),
+  handler("xinfo|consumers", 4, false, xinfo),
+  handler("xinfo|help", 2, false, xinfo),
+];

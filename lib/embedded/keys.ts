@@ -14,6 +14,7 @@ import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
 import type { Context, KeyRow } from "./context.ts";
 import { arityError, isKeyword, parseInteger, syntaxError, wrongTypeError } from "./replies.ts";
+import { handler, type HandlerSpec } from "./handler.ts";
 
 /** `PING [message]` */
 export function ping(_ctx: Context, args: readonly string[]): RedisReply {
@@ -201,3 +202,20 @@ function matchFrom(p: string, pi: number, s: string, si: number): boolean {
   }
   return si === s.length;
 }
+
+/** The key commands. */
+export const KEY_HANDLERS: readonly HandlerSpec[] = [
+  handler("ping", -1, false, ping),
+  handler("echo", 2, false, echo),
+  handler("get", 2, false, get),
+  handler("set", -3, true, set),
+  handler("del", -2, true, del),
+  handler("unlink", -2, true, del),
+  handler("exists", -2, false, exists),
+  handler("type", 2, false, type),
+  handler("scan", -2, false, scan),
+  handler("keys", 2, false, keys),
+  handler("dbsize", 1, false, dbsize),
+  handler("flushdb", -1, true, flushdb),
+  handler("flushall", -1, true, flushdb),
+];

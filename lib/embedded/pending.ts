@@ -21,6 +21,7 @@ import {
   type StreamId,
 } from "./ids.ts";
 import { isKeyword, noGroupError, parseInteger, syntaxError } from "./replies.ts";
+import { handler, type HandlerSpec } from "./handler.ts";
 
 /** A PEL row. */
 export interface PelRow {
@@ -308,3 +309,11 @@ export function xautoclaim(ctx: Context, args: readonly string[]): RedisReply {
   const next = !eof && i < rows.length ? formatId(rows[i].ms, rows[i].seq) : "0-0";
   return [next, claimed, deleted];
 }
+
+/** The pending-list commands. */
+export const PENDING_HANDLERS: readonly HandlerSpec[] = [
+  handler("xack", -4, true, xack),
+  handler("xpending", -3, false, xpending),
+  handler("xclaim", -6, true, xclaim),
+  handler("xautoclaim", -6, true, xautoclaim),
+];

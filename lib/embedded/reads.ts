@@ -15,6 +15,7 @@ import { incrementId, MAX_ID, parseStrictId, type StreamId } from "./ids.ts";
 import { type PelRow, putPel } from "./pending.ts";
 import { readRange } from "./streams.ts";
 import { isKeyword, parseInteger, syntaxError } from "./replies.ts";
+import type { HandlerSpec, Outcome } from "./handler.ts";
 
 /** A parsed XREAD/XREADGROUP. */
 export interface ReadRequest {
@@ -213,3 +214,16 @@ function streamOrUnblock(ctx: Context, key: string, group: boolean) {
   }
   return s;
 }
+
+function readCommand(ctx: Context, args: readonly string[]): Outcome {
+  const request = parseRead(ctx, args);
+  const reply = serveRead(ctx, request);
+  if (reply === null && request.blockMs !== undefined) return { block: request };
+  return { reply };
+}
+
+/** XREAD and XREADGROUP: they reply, or ask the connection to wait (BLOCK). */
+export const READ_HANDLERS: readonly HandlerSpec[] = [
+  { name: "xread", arity: -4, write: false, run: readCommand },
+  { name: "xreadgroup", arity: -7, write: true, run: readCommand },
+];

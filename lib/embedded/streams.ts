@@ -1,6 +1,6 @@
 /**
  * Entry commands of the embedded backend: XADD, XRANGE, XREVRANGE, XLEN,
- * XDEL and XTRIM, with Redis 7.0's argument rules and replies.
+ * XDEL, XTRIM and XSETID, with Redis 7.0's argument rules and replies.
  *
  * Trimming: `MAXLEN`/`MINID` with `=` trims exactly, as Redis does. With `~`
  * Redis removes only whole radix-tree nodes (100 entries by default); the
@@ -29,6 +29,7 @@ import {
   type StreamId,
 } from "./ids.ts";
 import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
+import { handler, type HandlerSpec } from "./handler.ts";
 
 /** How to trim a stream (parsed from XADD or XTRIM options). */
 export interface TrimSpec {
@@ -290,3 +291,65 @@ export function xdel(ctx: Context, args: readonly string[]): RedisReply {
   if (deleted > 0) ctx.saveStream(s);
   return deleted;
 }
+
+/** `XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]` */
+export function xsetid(ctx: Context, args: readonly string[]): RedisReply {
+  // Options are checked before the key, as Redis 7.0 does.
+  const id = parseStrictId(args[2]!);
+  let entriesAdded = -1;
+  let maxDeleted: StreamId = { ms: 0, seq: 0 };
+  for (let i = 3; i < args.length; i += 2) {
+    const more = i + 1 < args.length;
+    if (isKeyword(args[i]!, "ENTRIESADDED") && more) {
+      entriesAdded = parseInteger(args[i + 1]!);
+      if (entriesAdded < 0) throw new ReplyError("ERR entries_added must be positive");
+    } else if (isKeyword(args[i]!, "MAXDELETEDID") && more) {
+      maxDeleted = parseStrictId(args[i + 1]!);
+      if (compareIds(id, maxDeleted) < 0) {
+        throw new ReplyError(
+          "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id",
+        );
+      }
+    } else {
+      throw syntaxError();
+    }
+  }
+  const s = ctx.stream(args[1]!);
+  if (s === undefined) throw new ReplyError("ERR no such key");
+  assertStorable(id as ParsedId);
+  if (s.length > 0) {
+    const top = ctx.q(
+      "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms DESC, seq DESC LIMIT 1",
+    ).get(s.id) as unknown as StreamId;
+    if (compareIds(id, top) < 0) {
+      throw new ReplyError(
+        "ERR The ID specified in XSETID is smaller than the target stream top item",
+      );
+    }
+    if (entriesAdded !== -1 && s.length > entriesAdded) {
+      throw new ReplyError(
+        "ERR The entries_added specified in XSETID is smaller than the target stream length",
+      );
+    }
+  }
+  s.last_ms = id.ms;
+  s.last_seq = id.seq;
+  if (entriesAdded !== -1) s.entries_added = entriesAdded;
+  if (maxDeleted.ms !== 0 || maxDeleted.seq !== 0) {
+    s.max_del_ms = maxDeleted.ms;
+    s.max_del_seq = maxDeleted.seq;
+  }
+  ctx.saveStream(s);
+  return "OK";
+}
+
+/** The stream commands. */
+export const STREAM_HANDLERS: readonly HandlerSpec[] = [
+  handler("xadd", -5, true, xadd),
+  handler("xrange", -4, false, xrange),
+  handler("xrevrange", -4, false, xrevrange),
+  handler("xlen", 2, false, xlen),
+  handler("xdel", -3, true, xdel),
+  handler("xtrim", -4, true, xtrim),
+  handler("xsetid", -3, true, xsetid),
+];

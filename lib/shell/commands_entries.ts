@@ -222,6 +222,45 @@ export const entryCommands: CommandSpec[] = [
     },
   },
   {
+    name: "setid",
+    summary: "set the stream's last ID (XSETID), e.g. after restoring a copy",
+    args: [STREAM, {
+      name: "id",
+      kind: "id",
+      description: "the new last ID, not below the top entry",
+    }],
+    options: [
+      {
+        name: "entries-added",
+        value: "N",
+        integerMin: 0,
+        description: "the entries-added counter, not below the length",
+      },
+      {
+        name: "max-deleted-id",
+        value: "ID",
+        kind: "id",
+        description: "the largest deleted ID, not above the new last ID",
+      },
+    ],
+    examples: [
+      "setid app:event 1700000000000-0",
+      "setid app:event 1700000000000-0 --entries-added 120 --max-deleted-id 1600000000000-0",
+    ],
+    run: async ({ session }, input) => {
+      const stream = must(input, 0);
+      const id = must(input, 1);
+      const entriesAdded = num(input, "entries-added");
+      const maxDeletedId = opt(input, "max-deleted-id");
+      await (await session.store()).setLastId(stream, {
+        id,
+        ...(entriesAdded === undefined ? {} : { entriesAdded }),
+        ...(maxDeletedId === undefined ? {} : { maxDeletedId }),
+      });
+      printResult(session, "OK", { stream, lastId: id });
+    },
+  },
+  {
     name: "info",
     summary: "show length, first and last entry, last ID and group count",
     args: [STREAM],

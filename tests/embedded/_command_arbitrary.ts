@@ -221,6 +221,15 @@ const xautoclaim = fc.tuple(
 ).map(([k, g, c, i, start, opts]) => ["XAUTOCLAIM", k, g, c, i, start, ...opts]);
 
 const xtrim = fc.tuple(key, trimSpec).map(([k, t]) => ["XTRIM", k, ...t]);
+const xsetid = fc.tuple(
+  key,
+  fc.oneof({ weight: 4, arbitrary: fullId }, {
+    weight: 1,
+    arbitrary: fc.constantFrom("5", "-", "x"),
+  }),
+  fc.constantFrom([], [], ["ENTRIESADDED", "3"], ["ENTRIESADDED", "0"], ["ENTRIESADDED", "-1"]),
+  fc.constantFrom([], [], ["MAXDELETEDID", "1-0"], ["MAXDELETEDID", "99-0"], ["MAXDELETEDID"]),
+).map(([k, id, added, maxDel]) => ["XSETID", k, id, ...added, ...maxDel]);
 const xdel = fc.tuple(key, fc.array(idArg, { minLength: 1, maxLength: 3 }))
   .map(([k, ids]) => ["XDEL", k, ...ids]);
 const xlen = key.map((k) => ["XLEN", k]);
@@ -292,6 +301,7 @@ export const commandArbitrary: fc.Arbitrary<readonly string[]> = fc.oneof(
   { weight: 3, arbitrary: xautoclaim },
   { weight: 2, arbitrary: xtrim },
   { weight: 2, arbitrary: xdel },
+  { weight: 1, arbitrary: xsetid },
   { weight: 1, arbitrary: xlen },
   { weight: 5, arbitrary: xgroup },
   { weight: 3, arbitrary: xinfo },
