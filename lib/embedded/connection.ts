@@ -10,8 +10,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
-import { Context } from "./context.ts";
-import { Executor } from "./dispatch.ts";
+import { HandlerContext } from "./handler_context.ts";
+import { Executor } from "./executor.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
 
@@ -28,7 +28,7 @@ class EmbeddedConnection implements CommandConnection {
     this.displayUrl = options.displayUrl ?? (path === ":memory:" ? "memory:" : `file:${path}`);
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = openDatabase(path, { busyTimeoutMs: options.busyTimeoutMs });
-    const ctx = new Context(this.#db, options.now ?? Date.now);
+    const ctx = new HandlerContext(this.#db, options.now ?? Date.now);
     const version = ctx.q("PRAGMA data_version");
     this.#watcher = new ChangeWatcher(() =>
       Number((version.get() as { data_version: number }).data_version)

@@ -8,15 +8,8 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import type { Context, StreamRow } from "./context.ts";
-import {
-  assertStorable,
-  compareIds,
-  MAX_ID,
-  parseId,
-  parseStrictId,
-  type StreamId,
-} from "./ids.ts";
+import type { HandlerContext, StreamRow } from "./handler_context.ts";
+import { assertStorable, compareIds, type IdParts, MAX_ID, parseId, parseStrictId } from "./ids.ts";
 import { isKeyword, parseInteger } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
 
@@ -31,14 +24,14 @@ export interface GroupRow {
 }
 
 /** Looks a group up. */
-export function findGroup(ctx: Context, keyId: number, name: string): GroupRow | undefined {
+export function findGroup(ctx: HandlerContext, keyId: number, name: string): GroupRow | undefined {
   return ctx.q("SELECT * FROM groups WHERE key_id = ? AND name = ?").get(keyId, name) as
     | GroupRow
     | undefined;
 }
 
 /** Saves a group's last-delivered-id and entries-read. */
-export function saveGroup(ctx: Context, g: GroupRow): void {
+export function saveGroup(ctx: HandlerContext, g: GroupRow): void {
   ctx.wrote = true;
   ctx.q(
     "UPDATE groups SET last_ms = ?, last_seq = ?, entries_read = ? WHERE key_id = ? AND name = ?",
@@ -50,7 +43,12 @@ export function saveGroup(ctx: Context, g: GroupRow): void {
  * Finds a consumer, creating it when missing; refreshes its seen-time (Redis's
  * `streamLookupConsumer` + `streamCreateConsumer`).
  */
-export function touchConsumer(ctx: Context, keyId: number, group: string, name: string): void {
+export function touchConsumer(
+  ctx: HandlerContext,
+  keyId: number,
+  group: string,
+  name: string,
+): void {
   ctx.wrote = true;
   ctx.q(
     `INSERT INTO consumers (key_id, grp, name, seen_time) VALUES (?, ?, ?, ?)
@@ -58,12 +56,12 @@ export function touchConsumer(ctx: Context, keyId: number, group: string, name: 
   ).run(keyId, group, name, ctx.now);
 }
 
-const lastId = (s: StreamRow): StreamId => ({ ms: s.last_ms, seq: s.last_seq });
-const maxDeleted = (s: StreamRow): StreamId => ({ ms: s.max_del_ms, seq: s.max_del_seq });
-const isZero = (id: StreamId) => id.ms === 0 && id.seq === 0;
+const lastId = (s: StreamRow): IdParts => ({ ms: s.last_ms, seq: s.last_seq });
+const maxDeleted = (s: StreamRow): IdParts => ({ ms: s.max_del_ms, seq: s.max_del_seq });
+const isZero = (id: IdParts) => id.ms === 0 && id.seq === 0;
 
 /** Whether a deleted entry (tombstone) may lie at or after `start` (`streamRangeHasTombstones`). */
-export function rangeHasTombstones(ctx: Context, s: StreamRow, start: StreamId): boolean {
+export function rangeHasTombstones(ctx: HandlerContext, s: StreamRow, start: IdParts): boolean {
   if (s.length === 0 || isZero(maxDeleted(s))) return false;
   const first = ctx.firstId(s.id);
   if (first === undefined || compareIds(first, maxDeleted(s)) > 0) return false;
@@ -74,7 +72,7 @@ export function rangeHasTombstones(ctx: Context, s: StreamRow, start: StreamId):
  * The logical read counter of `id` (entries from the first ever added), or -1
  * when it cannot be known (`streamEstimateDistanceFromFirstEverEntry`).
  */
-export function estimateEntriesRead(ctx: Context, s: StreamRow, id: StreamId): number {
+export function estimateEntriesRead(ctx: HandlerContext, s: StreamRow, id: IdParts): number {
   if (s.entries_added === 0) return 0;
   if (s.length === 0 && compareIds(id, lastId(s)) < 1) return s.entries_added;
   const cmpLast = compareIds(id, lastId(s));
@@ -90,7 +88,7 @@ export function estimateEntriesRead(ctx: Context, s: StreamRow, id: StreamId): n
 }
 
 /** A group's lag, or null when unknown (`streamReplyWithCGLag`). */
-export function groupLag(ctx: Context, s: StreamRow, g: GroupRow): number | null {
+export function groupLag(ctx: HandlerContext, s: StreamRow, g: GroupRow): number | null {
   if (s.entries_added === 0) return 0;
   const last = { ms: g.last_ms, seq: g.last_seq };
   if (g.entries_read !== -1 && !rangeHasTombstones(ctx, s, last)) {
@@ -101,7 +99,7 @@ export function groupLag(ctx: Context, s: StreamRow, g: GroupRow): number | null
 }
 
 /** Advances a group past a delivered entry, keeping `entries-read` as Redis does. */
-export function advanceGroup(ctx: Context, s: StreamRow, g: GroupRow, id: StreamId): void {
+export function advanceGroup(ctx: HandlerContext, s: StreamRow, g: GroupRow, id: IdParts): void {
   if (compareIds(id, { ms: g.last_ms, seq: g.last_seq }) <= 0) return;
   if (g.entries_read !== -1 && !rangeHasTombstones(ctx, s, id)) {
     g.entries_read++;
@@ -142,7 +140,7 @@ export function subcommandSyntaxError(args: readonly string[]): ReplyError {
 }
 
 /** `XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER|HELP ...` */
-export function xgroup(ctx: Context, args: readonly string[]): RedisReply {
+export function xgroup(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const sub = args[1];
   const create = isKeyword(sub, "CREATE");
   const setid = isKeyword(sub, "SETID");
@@ -184,7 +182,7 @@ export function xgroup(ctx: Context, args: readonly string[]): RedisReply {
   }
   if (args.length === 2 && isKeyword(sub, "HELP")) return [...HELP];
   if (create && args.length >= 5 && args.length <= 8) {
-    let id: StreamId;
+    let id: IdParts;
     if (args[4] === "$") {
       id = s ? lastId(s) : { ms: 0, seq: 0 };
     } else {
@@ -204,7 +202,7 @@ export function xgroup(ctx: Context, args: readonly string[]): RedisReply {
     return "OK";
   }
   if (setid && (args.length === 5 || args.length === 7) && s && g) {
-    let id: StreamId;
+    let id: IdParts;
     if (args[4] === "$") {
       id = lastId(s);
     } else {

@@ -8,14 +8,14 @@
  */
 
 import type { RedisReply } from "../connection.ts";
-import type { Context } from "./context.ts";
+import type { HandlerContext } from "./handler_context.ts";
 import type { ReadRequest } from "./reads.ts";
 
 /** What a command asks the connection to do: reply, or wait for a read. */
 export type Outcome = { reply: RedisReply } | { block: ReadRequest };
 
 /** A handler runs inside the command's transaction. */
-export type Handler = (ctx: Context, args: readonly string[]) => RedisReply;
+export type Handler = (ctx: HandlerContext, args: readonly string[]) => RedisReply;
 
 /** One command (or subcommand) the embedded backend runs. */
 export interface HandlerSpec {
@@ -26,7 +26,7 @@ export interface HandlerSpec {
   /** Whether it may write (runs under `BEGIN IMMEDIATE`). */
   readonly write: boolean;
   /** Runs the command. */
-  readonly run: (ctx: Context, args: readonly string[]) => Outcome;
+  readonly run: (ctx: HandlerContext, args: readonly string[]) => Outcome;
 }
 
 /** A handler that always replies (it never waits). */

@@ -19,7 +19,7 @@ import { ReplyError } from "../errors.ts";
 import { invalidStreamIdError } from "./replies.ts";
 
 /** One stream ID: milliseconds part and sequence part. */
-export interface StreamId {
+export interface IdParts {
   ms: number;
   seq: number;
 }
@@ -32,12 +32,12 @@ export const INFINITE_PART = Number.MAX_SAFE_INTEGER;
 const U64_MAX = 18446744073709551615n;
 
 /** The smallest ID, `0-0`. */
-export const MIN_ID: Readonly<StreamId> = Object.freeze({ ms: 0, seq: 0 });
+export const MIN_ID: Readonly<IdParts> = Object.freeze({ ms: 0, seq: 0 });
 /** An ID after every storable ID (what `+` means). */
-export const MAX_ID: Readonly<StreamId> = Object.freeze({ ms: INFINITE_PART, seq: INFINITE_PART });
+export const MAX_ID: Readonly<IdParts> = Object.freeze({ ms: INFINITE_PART, seq: INFINITE_PART });
 
 /** A parsed ID, with whether the sequence was given and whether it was 2^64-1-2^64-1. */
-export interface ParsedId extends StreamId {
+export interface ParsedId extends IdParts {
   /** False for the `<ms>-*` form of XADD. */
   seqGiven: boolean;
   /** True when both parts are exactly 2^64 - 1 (what `+` means in Redis). */
@@ -151,7 +151,7 @@ export function parseIntervalId(text: string, missingSeq: number): IntervalBound
 }
 
 /** Parses an inclusive range start (`-`, `(id`, incomplete id → seq 0). */
-export function parseRangeStart(text: string): StreamId {
+export function parseRangeStart(text: string): IdParts {
   const { id, exclusive } = parseIntervalId(text, 0);
   if (!exclusive) return id;
   if (id.isU64Max) throw new ReplyError("ERR invalid start ID for the interval");
@@ -159,7 +159,7 @@ export function parseRangeStart(text: string): StreamId {
 }
 
 /** Parses an inclusive range end (`+`, `(id`, incomplete id → max seq). */
-export function parseRangeEnd(text: string): StreamId {
+export function parseRangeEnd(text: string): IdParts {
   const { id, exclusive } = parseIntervalId(text, INFINITE_PART);
   if (!exclusive) return id;
   if (id.ms === 0 && id.seq === 0) throw new ReplyError("ERR invalid end ID for the interval");
@@ -167,7 +167,7 @@ export function parseRangeEnd(text: string): StreamId {
 }
 
 /** The ID right after `id` (at 2^64-1-2^64-1 it stays there; callers check). */
-export function incrementId(id: StreamId): StreamId {
+export function incrementId(id: IdParts): IdParts {
   if (id.seq >= INFINITE_PART) {
     return id.ms >= INFINITE_PART ? { ...MAX_ID } : { ms: id.ms + 1, seq: 0 };
   }
@@ -175,13 +175,13 @@ export function incrementId(id: StreamId): StreamId {
 }
 
 /** The ID right before `id` (at 0-0 it stays there; callers check). */
-export function decrementId(id: StreamId): StreamId {
+export function decrementId(id: IdParts): IdParts {
   if (id.seq === 0) return id.ms === 0 ? { ...MIN_ID } : { ms: id.ms - 1, seq: INFINITE_PART };
   return { ms: id.ms, seq: id.seq - 1 };
 }
 
 /** Compares two IDs: negative, zero or positive. */
-export function compareIds(a: StreamId, b: StreamId): number {
+export function compareIds(a: IdParts, b: IdParts): number {
   return a.ms !== b.ms ? (a.ms < b.ms ? -1 : 1) : a.seq === b.seq ? 0 : a.seq < b.seq ? -1 : 1;
 }
 
@@ -212,11 +212,11 @@ export function idTooLargeError(): ReplyError {
  * would not be greater than `last` (Redis: "equal or smaller" error).
  */
 export function nextId(
-  last: StreamId,
+  last: IdParts,
   now: number,
   given: ParsedId | undefined,
-): StreamId | undefined {
-  let id: StreamId;
+): IdParts | undefined {
+  let id: IdParts;
   if (given === undefined) {
     id = now > last.ms ? { ms: now, seq: 0 } : incrementId(last);
   } else if (given.seqGiven) {

@@ -11,7 +11,12 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { type Context, entryReply, type EntryRow, type StreamRow } from "./context.ts";
+import {
+  entryReply,
+  type EntryRow,
+  type HandlerContext,
+  type StreamRow,
+} from "./handler_context.ts";
 import { groupLag, type GroupRow, subcommandSyntaxError } from "./groups.ts";
 import { formatId, MAX_ID } from "./ids.ts";
 import type { PelRow } from "./pending.ts";
@@ -31,13 +36,13 @@ const HELP = [
   "    Prints this help.",
 ];
 
-function groupsOf(ctx: Context, s: StreamRow): GroupRow[] {
+function groupsOf(ctx: HandlerContext, s: StreamRow): GroupRow[] {
   return ctx.q("SELECT * FROM groups WHERE key_id = ? ORDER BY name").all(
     s.id,
   ) as unknown as GroupRow[];
 }
 
-function streamHeader(ctx: Context, s: StreamRow): RedisReply[] {
+function streamHeader(ctx: HandlerContext, s: StreamRow): RedisReply[] {
   const first = ctx.firstId(s.id);
   const nodes = Math.ceil(s.length / 100);
   return [
@@ -58,12 +63,12 @@ function streamHeader(ctx: Context, s: StreamRow): RedisReply[] {
   ];
 }
 
-function edgeEntry(ctx: Context, s: StreamRow, last: boolean): RedisReply {
+function edgeEntry(ctx: HandlerContext, s: StreamRow, last: boolean): RedisReply {
   const rows: EntryRow[] = readRange(ctx, s.id, { ms: 0, seq: 0 }, MAX_ID, 1, last);
   return rows.length ? entryReply(rows[0]) : null;
 }
 
-function streamFull(ctx: Context, s: StreamRow, count: number): RedisReply {
+function streamFull(ctx: HandlerContext, s: StreamRow, count: number): RedisReply {
   const limit = count === 0 ? -1 : count;
   const groups = groupsOf(ctx, s).map((g) => {
     const pel = ctx.q(
@@ -120,7 +125,7 @@ function streamFull(ctx: Context, s: StreamRow, count: number): RedisReply {
 }
 
 /** `XINFO STREAM key [FULL [COUNT n]] | GROUPS key | CONSUMERS key group | HELP` */
-export function xinfo(ctx: Context, args: readonly string[]): RedisReply {
+export function xinfo(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const sub = args[1];
   if (isKeyword(sub, "HELP")) return [...HELP];
   const key = args[2];

@@ -12,23 +12,23 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import type { Context, KeyRow } from "./context.ts";
+import type { HandlerContext, KeyRow } from "./handler_context.ts";
 import { arityError, isKeyword, parseInteger, syntaxError, wrongTypeError } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
 
 /** `PING [message]` */
-export function ping(_ctx: Context, args: readonly string[]): RedisReply {
+export function ping(_ctx: HandlerContext, args: readonly string[]): RedisReply {
   if (args.length > 2) throw arityError("ping");
   return args.length === 2 ? args[1] : "PONG";
 }
 
 /** `ECHO message` */
-export function echo(_ctx: Context, args: readonly string[]): RedisReply {
+export function echo(_ctx: HandlerContext, args: readonly string[]): RedisReply {
   return args[1];
 }
 
 /** `GET key` */
-export function get(ctx: Context, args: readonly string[]): RedisReply {
+export function get(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const row = ctx.key(args[1]);
   if (row === undefined) return null;
   if (row.type !== "string") throw wrongTypeError();
@@ -36,7 +36,7 @@ export function get(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `SET key value [NX|XX] [GET] [KEEPTTL]` */
-export function set(ctx: Context, args: readonly string[]): RedisReply {
+export function set(ctx: HandlerContext, args: readonly string[]): RedisReply {
   let nx = false;
   let xx = false;
   let returnOld = false;
@@ -67,7 +67,7 @@ export function set(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `DEL key [key ...]` (also UNLINK) */
-export function del(ctx: Context, args: readonly string[]): RedisReply {
+export function del(ctx: HandlerContext, args: readonly string[]): RedisReply {
   let deleted = 0;
   for (const name of args.slice(1)) {
     const row = ctx.key(name);
@@ -79,22 +79,22 @@ export function del(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `EXISTS key [key ...]` */
-export function exists(ctx: Context, args: readonly string[]): RedisReply {
+export function exists(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return args.slice(1).filter((name) => ctx.key(name) !== undefined).length;
 }
 
 /** `TYPE key` */
-export function type(ctx: Context, args: readonly string[]): RedisReply {
+export function type(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return ctx.key(args[1])?.type ?? "none";
 }
 
 /** `DBSIZE` */
-export function dbsize(ctx: Context): RedisReply {
+export function dbsize(ctx: HandlerContext): RedisReply {
   return Number((ctx.q("SELECT COUNT(*) AS n FROM keys").get() as { n: number }).n);
 }
 
 /** `FLUSHDB [ASYNC|SYNC]` (also FLUSHALL) */
-export function flushdb(ctx: Context, args: readonly string[]): RedisReply {
+export function flushdb(ctx: HandlerContext, args: readonly string[]): RedisReply {
   if (
     args.length > 2 ||
     (args.length === 2 && !isKeyword(args[1], "ASYNC") && !isKeyword(args[1], "SYNC"))
@@ -110,14 +110,14 @@ export function flushdb(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `KEYS pattern` */
-export function keys(ctx: Context, args: readonly string[]): RedisReply {
+export function keys(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const rows = ctx.q("SELECT name FROM keys ORDER BY id").all() as unknown as { name: string }[];
   const all = args[1] === "*";
   return rows.filter((r) => all || globMatch(args[1], r.name)).map((r) => r.name);
 }
 
 /** `SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]` */
-export function scan(ctx: Context, args: readonly string[]): RedisReply {
+export function scan(ctx: HandlerContext, args: readonly string[]): RedisReply {
   if (!/^[0-9]+$/.test(args[1]) || BigInt(args[1]) > 18446744073709551615n) {
     throw new ReplyError("ERR invalid cursor");
   }

@@ -9,16 +9,16 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { type Context, entryReply, type StreamRow } from "./context.ts";
+import { entryReply, type HandlerContext, type StreamRow } from "./handler_context.ts";
 import { findGroup, type GroupRow, saveGroup, touchConsumer } from "./groups.ts";
 import {
   assertStorable,
   compareIds,
   formatId,
+  type IdParts,
   parseRangeEnd,
   parseRangeStart,
   parseStrictId,
-  type StreamId,
 } from "./ids.ts";
 import { isKeyword, noGroupError, parseInteger, syntaxError } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
@@ -33,7 +33,7 @@ export interface PelRow {
 }
 
 /** Looks up a stream and its group, or throws the NOGROUP error of XPENDING/XCLAIM. */
-function streamAndGroup(ctx: Context, key: string, group: string): [StreamRow, GroupRow] {
+function streamAndGroup(ctx: HandlerContext, key: string, group: string): [StreamRow, GroupRow] {
   const s = ctx.stream(key);
   const g = s && findGroup(ctx, s.id, group);
   if (s === undefined || g === undefined) throw noGroupError(key, group);
@@ -42,10 +42,10 @@ function streamAndGroup(ctx: Context, key: string, group: string): [StreamRow, G
 
 /** Finds one PEL entry. */
 export function findPel(
-  ctx: Context,
+  ctx: HandlerContext,
   s: StreamRow,
   group: string,
-  id: StreamId,
+  id: IdParts,
 ): PelRow | undefined {
   return ctx.q(
     `SELECT ms, seq, consumer, delivery_time, delivery_count FROM pel
@@ -54,7 +54,7 @@ export function findPel(
 }
 
 /** Inserts or replaces one PEL entry. */
-export function putPel(ctx: Context, s: StreamRow, group: string, p: PelRow): void {
+export function putPel(ctx: HandlerContext, s: StreamRow, group: string, p: PelRow): void {
   ctx.wrote = true;
   ctx.q(
     `INSERT INTO pel (key_id, grp, ms, seq, consumer, delivery_time, delivery_count)
@@ -64,7 +64,7 @@ export function putPel(ctx: Context, s: StreamRow, group: string, p: PelRow): vo
   ).run(s.id, group, p.ms, p.seq, p.consumer, p.delivery_time, p.delivery_count);
 }
 
-function deletePel(ctx: Context, s: StreamRow, group: string, id: StreamId): number {
+function deletePel(ctx: HandlerContext, s: StreamRow, group: string, id: IdParts): number {
   ctx.wrote = true;
   return Number(
     ctx.q("DELETE FROM pel WHERE key_id = ? AND grp = ? AND ms = ? AND seq = ?")
@@ -73,7 +73,7 @@ function deletePel(ctx: Context, s: StreamRow, group: string, id: StreamId): num
 }
 
 /** `XACK key group id [id ...]` */
-export function xack(ctx: Context, args: readonly string[]): RedisReply {
+export function xack(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const s = ctx.stream(args[1]);
   const g = s && findGroup(ctx, s.id, args[2]);
   if (s === undefined || g === undefined) return 0;
@@ -84,11 +84,11 @@ export function xack(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `XPENDING key group [[IDLE min-idle-time] start end count [consumer]]` */
-export function xpending(ctx: Context, args: readonly string[]): RedisReply {
+export function xpending(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const justInfo = args.length === 3;
   if (args.length !== 3 && (args.length < 6 || args.length > 9)) throw syntaxError();
-  let start: StreamId = { ms: 0, seq: 0 };
-  let end: StreamId = start;
+  let start: IdParts = { ms: 0, seq: 0 };
+  let end: IdParts = start;
   let count = 0;
   let minIdle = 0;
   let consumer: string | undefined;
@@ -113,10 +113,10 @@ export function xpending(ctx: Context, args: readonly string[]): RedisReply {
     if (summary.n === 0) return [0, null, null, null];
     const first = ctx.q(
       "SELECT ms, seq FROM pel WHERE key_id = ? AND grp = ? ORDER BY ms, seq LIMIT 1",
-    ).get(s.id, g.name) as unknown as StreamId;
+    ).get(s.id, g.name) as unknown as IdParts;
     const last = ctx.q(
       "SELECT ms, seq FROM pel WHERE key_id = ? AND grp = ? ORDER BY ms DESC, seq DESC LIMIT 1",
-    ).get(s.id, g.name) as unknown as StreamId;
+    ).get(s.id, g.name) as unknown as IdParts;
     const consumers = ctx.q(
       `SELECT consumer, COUNT(*) AS n FROM pel WHERE key_id = ? AND grp = ?
        GROUP BY consumer ORDER BY consumer`,
@@ -156,11 +156,11 @@ export function xpending(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME ms] [RETRYCOUNT n] [FORCE] [JUSTID] [LASTID id]` */
-export function xclaim(ctx: Context, args: readonly string[]): RedisReply {
+export function xclaim(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const [s, g] = streamAndGroup(ctx, args[1], args[2]);
   let minIdle = parseInteger(args[4], "Invalid min-idle-time argument for XCLAIM");
   if (minIdle < 0) minIdle = 0;
-  const ids: StreamId[] = [];
+  const ids: IdParts[] = [];
   let j = 5;
   for (; j < args.length; j++) {
     try {
@@ -174,7 +174,7 @@ export function xclaim(ctx: Context, args: readonly string[]): RedisReply {
   let deliveryTime = -1;
   let force = false;
   let justId = false;
-  let lastId: StreamId = { ms: 0, seq: 0 };
+  let lastId: IdParts = { ms: 0, seq: 0 };
   for (; j < args.length; j++) {
     const moreArgs = args.length - 1 - j;
     const opt = args[j];
@@ -242,7 +242,7 @@ export function xclaim(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]` */
-export function xautoclaim(ctx: Context, args: readonly string[]): RedisReply {
+export function xautoclaim(ctx: HandlerContext, args: readonly string[]): RedisReply {
   let minIdle = parseInteger(args[4], "Invalid min-idle-time argument for XAUTOCLAIM");
   if (minIdle < 0) minIdle = 0;
   const start = parseRangeStart(args[5]);

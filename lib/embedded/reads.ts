@@ -9,9 +9,9 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { type Context, entryReply } from "./context.ts";
+import { entryReply, type HandlerContext } from "./handler_context.ts";
 import { advanceGroup, findGroup, saveGroup, touchConsumer } from "./groups.ts";
-import { incrementId, MAX_ID, parseStrictId, type StreamId } from "./ids.ts";
+import { type IdParts, incrementId, MAX_ID, parseStrictId } from "./ids.ts";
 import { type PelRow, putPel } from "./pending.ts";
 import { readRange } from "./streams.ts";
 import { isKeyword, parseInteger, syntaxError } from "./replies.ts";
@@ -27,11 +27,11 @@ export interface ReadRequest {
   blockMs: number | undefined;
   keys: string[];
   /** Read after these IDs; `">"` = after the group's last delivered ID. */
-  ids: (StreamId | ">")[];
+  ids: (IdParts | ">")[];
 }
 
 /** Parses XREAD/XREADGROUP and resolves `$`, throwing Redis's errors in Redis's order. */
-export function parseRead(ctx: Context, args: readonly string[]): ReadRequest {
+export function parseRead(ctx: HandlerContext, args: readonly string[]): ReadRequest {
   const xreadgroup = isKeyword(args[0], "XREADGROUP");
   let blockMs: number | undefined;
   let count = 0;
@@ -93,7 +93,7 @@ export function parseRead(ctx: Context, args: readonly string[]): ReadRequest {
     throw new ReplyError("ERR Missing GROUP option for XREADGROUP");
   }
   const keys = args.slice(streamsArg, streamsArg + streamsCount);
-  const ids: (StreamId | ">")[] = [];
+  const ids: (IdParts | ">")[] = [];
   for (let n = 0; n < streamsCount; n++) {
     const key = keys[n];
     const text = args[streamsArg + streamsCount + n];
@@ -132,7 +132,7 @@ export function parseRead(ctx: Context, args: readonly string[]): ReadRequest {
  *
  * @throws {ReplyError} `UNBLOCKED ...` when a group read's key or group vanished
  */
-export function serveRead(ctx: Context, req: ReadRequest, retry = false): RedisReply {
+export function serveRead(ctx: HandlerContext, req: ReadRequest, retry = false): RedisReply {
   const reply: RedisReply[] = [];
   const limit = req.count === 0 ? -1 : req.count;
   for (let n = 0; n < req.keys.length; n++) {
@@ -203,11 +203,11 @@ export function serveRead(ctx: Context, req: ReadRequest, retry = false): RedisR
   return reply.length > 0 ? reply : null;
 }
 
-function isMaxId(id: StreamId): boolean {
+function isMaxId(id: IdParts): boolean {
   return id.ms === MAX_ID.ms && id.seq === MAX_ID.seq;
 }
 
-function streamOrUnblock(ctx: Context, key: string, group: boolean) {
+function streamOrUnblock(ctx: HandlerContext, key: string, group: boolean) {
   const s = ctx.stream(key);
   if (s === undefined && group) {
     throw new ReplyError("UNBLOCKED the stream key no longer exists");
@@ -215,7 +215,7 @@ function streamOrUnblock(ctx: Context, key: string, group: boolean) {
   return s;
 }
 
-function readCommand(ctx: Context, args: readonly string[]): Outcome {
+function readCommand(ctx: HandlerContext, args: readonly string[]): Outcome {
   const request = parseRead(ctx, args);
   const reply = serveRead(ctx, request);
   if (reply === null && request.blockMs !== undefined) return { block: request };

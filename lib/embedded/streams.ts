@@ -14,11 +14,17 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { type Context, entryReply, type EntryRow, type StreamRow } from "./context.ts";
+import {
+  entryReply,
+  type EntryRow,
+  type HandlerContext,
+  type StreamRow,
+} from "./handler_context.ts";
 import {
   assertStorable,
   compareIds,
   formatId,
+  type IdParts,
   INFINITE_PART,
   nextId,
   type ParsedId,
@@ -26,7 +32,6 @@ import {
   parseRangeEnd,
   parseRangeStart,
   parseStrictId,
-  type StreamId,
 } from "./ids.ts";
 import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
@@ -35,7 +40,7 @@ import { handler, type HandlerSpec } from "./handler.ts";
 export interface TrimSpec {
   strategy: "none" | "maxlen" | "minid";
   maxLen: number;
-  minId: StreamId;
+  minId: IdParts;
   approximate: boolean;
   /** Most entries to remove; 0 = no limit. */
   limit: number;
@@ -131,7 +136,7 @@ function parseAddOrTrimArgs(args: readonly string[], xadd: boolean): AddOrTrimAr
  * Trims a stream by `spec`; returns how many entries were removed. Updates
  * `s.length` (the caller saves the row).
  */
-export function trimStream(ctx: Context, s: StreamRow, spec: TrimSpec): number {
+export function trimStream(ctx: HandlerContext, s: StreamRow, spec: TrimSpec): number {
   let remove: number;
   if (spec.strategy === "maxlen") {
     remove = Math.max(0, s.length - spec.maxLen);
@@ -152,7 +157,7 @@ export function trimStream(ctx: Context, s: StreamRow, spec: TrimSpec): number {
   } else {
     const cut = ctx.q(
       "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms, seq LIMIT 1 OFFSET ?",
-    ).get(s.id, remove - 1) as unknown as StreamId;
+    ).get(s.id, remove - 1) as unknown as IdParts;
     removed = Number(
       ctx.q("DELETE FROM entries WHERE key_id = ? AND (ms, seq) <= (?, ?)")
         .run(s.id, cut.ms, cut.seq).changes,
@@ -164,7 +169,7 @@ export function trimStream(ctx: Context, s: StreamRow, spec: TrimSpec): number {
 }
 
 /** `XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value ...` */
-export function xadd(ctx: Context, args: readonly string[]): RedisReply {
+export function xadd(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const parsed = parseAddOrTrimArgs(args, true);
   const fieldPos = parsed.idIndex + 1;
   checkNoNul(args, fieldPos); // the field/value pairs themselves are stored as JSON: NUL-safe
@@ -203,7 +208,7 @@ export function xadd(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `XTRIM key MAXLEN|MINID [=|~] threshold [LIMIT count]` */
-export function xtrim(ctx: Context, args: readonly string[]): RedisReply {
+export function xtrim(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const parsed = parseAddOrTrimArgs(args, false);
   const s = ctx.stream(args[1]);
   if (s === undefined) return 0;
@@ -214,10 +219,10 @@ export function xtrim(ctx: Context, args: readonly string[]): RedisReply {
 
 /** Reads entries `start..end` (inclusive) in order, at most `count` (-1 = all). */
 export function readRange(
-  ctx: Context,
+  ctx: HandlerContext,
   keyId: number,
-  start: StreamId,
-  end: StreamId,
+  start: IdParts,
+  end: IdParts,
   count: number,
   reverse = false,
 ): EntryRow[] {
@@ -236,7 +241,7 @@ export function readRange(
   ) as unknown as EntryRow[];
 }
 
-function xrangeGeneric(ctx: Context, args: readonly string[], reverse: boolean): RedisReply {
+function xrangeGeneric(ctx: HandlerContext, args: readonly string[], reverse: boolean): RedisReply {
   const start = parseRangeStart(reverse ? args[3] : args[2]);
   const end = parseRangeEnd(reverse ? args[2] : args[3]);
   let count = -1;
@@ -257,22 +262,22 @@ function xrangeGeneric(ctx: Context, args: readonly string[], reverse: boolean):
 }
 
 /** `XRANGE key start end [COUNT count]` */
-export function xrange(ctx: Context, args: readonly string[]): RedisReply {
+export function xrange(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return xrangeGeneric(ctx, args, false);
 }
 
 /** `XREVRANGE key end start [COUNT count]` */
-export function xrevrange(ctx: Context, args: readonly string[]): RedisReply {
+export function xrevrange(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return xrangeGeneric(ctx, args, true);
 }
 
 /** `XLEN key` */
-export function xlen(ctx: Context, args: readonly string[]): RedisReply {
+export function xlen(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return ctx.stream(args[1])?.length ?? 0;
 }
 
 /** `XDEL key id [id ...]` */
-export function xdel(ctx: Context, args: readonly string[]): RedisReply {
+export function xdel(ctx: HandlerContext, args: readonly string[]): RedisReply {
   const s = ctx.stream(args[1]);
   if (s === undefined) return 0;
   const ids = args.slice(2).map(parseStrictId);
@@ -293,11 +298,11 @@ export function xdel(ctx: Context, args: readonly string[]): RedisReply {
 }
 
 /** `XSETID key last-id [ENTRIESADDED entries-added] [MAXDELETEDID max-deleted-id]` */
-export function xsetid(ctx: Context, args: readonly string[]): RedisReply {
+export function xsetid(ctx: HandlerContext, args: readonly string[]): RedisReply {
   // Options are checked before the key, as Redis 7.0 does.
   const id = parseStrictId(args[2]!);
   let entriesAdded = -1;
-  let maxDeleted: StreamId = { ms: 0, seq: 0 };
+  let maxDeleted: IdParts = { ms: 0, seq: 0 };
   for (let i = 3; i < args.length; i += 2) {
     const more = i + 1 < args.length;
     if (isKeyword(args[i]!, "ENTRIESADDED") && more) {
@@ -320,7 +325,7 @@ export function xsetid(ctx: Context, args: readonly string[]): RedisReply {
   if (s.length > 0) {
     const top = ctx.q(
       "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms DESC, seq DESC LIMIT 1",
-    ).get(s.id) as unknown as StreamId;
+    ).get(s.id) as unknown as IdParts;
     if (compareIds(id, top) < 0) {
       throw new ReplyError(
         "ERR The ID specified in XSETID is smaller than the target stream top item",

@@ -9,11 +9,11 @@
 import type { Session } from "./context.ts";
 import {
   type Column,
-  type EntryRow,
   entryTable,
   jsonEntry,
   plainEntry,
   plainRows,
+  type PrintableEntry,
   rowTable,
 } from "./render.ts";
 import { styleFor } from "./style.ts";
@@ -22,7 +22,7 @@ import { styleFor } from "./style.ts";
 export async function printEntries(
   session: Session,
   stream: string,
-  entries: readonly EntryRow[],
+  entries: readonly PrintableEntry[],
 ): Promise<void> {
   if (entries.length === 0) return;
   if (session.format === "json") {
@@ -36,7 +36,7 @@ export async function printEntries(
 }
 
 /** Prints one followed entry as one line (tail): colored `ID  TIME  field=value …` on a TTY. */
-export function printFollowed(session: Session, stream: string, entry: EntryRow): void {
+export function printFollowed(session: Session, stream: string, entry: PrintableEntry): void {
   if (session.format === "json") return session.out.write(jsonEntry(stream, entry) + "\n");
   if (session.format === "plain") return session.out.write(plainEntry(entry) + "\n");
   const style = styleFor(session.color);

@@ -15,7 +15,7 @@ import { streamIdDate } from "../stream_id.ts";
 import type { Style } from "./style.ts";
 
 /** An entry as the shell prints it; `fields` is `null` for an entry deleted while pending. */
-export interface EntryRow {
+export interface PrintableEntry {
   /** `<ms>-<seq>`. */
   id: string;
   /** Its fields, or `null`. */
@@ -46,7 +46,7 @@ export function escapePlain(text: string): string {
  * );
  * ```
  */
-export function plainEntry(entry: EntryRow): string {
+export function plainEntry(entry: PrintableEntry): string {
   if (entry.fields === null) return `${entry.id}\t(deleted)`;
   return [
     entry.id,
@@ -55,7 +55,7 @@ export function plainEntry(entry: EntryRow): string {
 }
 
 /** One entry as a JSON line: `{"stream":…,"id":…,"fields":{…}}`. */
-export function jsonEntry(stream: string, entry: EntryRow): string {
+export function jsonEntry(stream: string, entry: PrintableEntry): string {
   return JSON.stringify({ stream, id: entry.id, fields: entry.fields });
 }
 
@@ -100,7 +100,7 @@ function clip(text: string, max: number): string {
  * column of `name=value` pairs. Long values are clipped with `…`.
  */
 export function entryTable(
-  entries: readonly EntryRow[],
+  entries: readonly PrintableEntry[],
   options: { style: Style; maxWidth?: number },
 ): TableData {
   const { style } = options;

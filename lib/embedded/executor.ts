@@ -14,7 +14,7 @@ import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
 import { lookupCommand } from "./command_table.ts";
 import type { HandlerSpec, Outcome } from "./handler.ts";
-import type { Context } from "./context.ts";
+import type { HandlerContext } from "./handler_context.ts";
 import { type ReadRequest, serveRead } from "./reads.ts";
 
 /** Most commands of a pipeline committed in one transaction. */
@@ -32,11 +32,11 @@ export interface ChunkResult {
 
 /** Runs commands on one database connection. */
 export class Executor {
-  readonly ctx: Context;
+  readonly ctx: HandlerContext;
   readonly #onWrite: () => void;
 
   /** `onWrite` is called after a transaction that changed data commits. */
-  constructor(ctx: Context, onWrite: () => void) {
+  constructor(ctx: HandlerContext, onWrite: () => void) {
     this.ctx = ctx;
     this.#onWrite = onWrite;
   }

@@ -9,7 +9,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { wrongTypeError } from "./replies.ts";
-import { formatId, type StreamId } from "./ids.ts";
+import { formatId, type IdParts } from "./ids.ts";
 
 /** A stream's row in `keys`. */
 export interface StreamRow {
@@ -41,7 +41,7 @@ export function entryReply(row: EntryRow): RedisReply {
 }
 
 /** The execution context of embedded commands. */
-export class Context {
+export class HandlerContext {
   readonly db: DatabaseSync;
   readonly #clock: () => number;
   readonly #statements = new Map<string, StatementSync>();
@@ -154,20 +154,20 @@ export class Context {
   }
 
   /** The first entry's ID, or undefined when the stream is empty. */
-  firstId(keyId: number): StreamId | undefined {
+  firstId(keyId: number): IdParts | undefined {
     return this.q(
       "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms, seq LIMIT 1",
-    ).get(keyId) as StreamId | undefined;
+    ).get(keyId) as IdParts | undefined;
   }
 
   /** Whether the entry exists. */
-  entryExists(keyId: number, id: StreamId): boolean {
+  entryExists(keyId: number, id: IdParts): boolean {
     return this.q("SELECT 1 FROM entries WHERE key_id = ? AND ms = ? AND seq = ?")
       .get(keyId, id.ms, id.seq) !== undefined;
   }
 
   /** One entry, or undefined. */
-  entry(keyId: number, id: StreamId): EntryRow | undefined {
+  entry(keyId: number, id: IdParts): EntryRow | undefined {
     return this.q("SELECT ms, seq, fields FROM entries WHERE key_id = ? AND ms = ? AND seq = ?")
       .get(keyId, id.ms, id.seq) as EntryRow | undefined;
   }
