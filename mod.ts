@@ -54,9 +54,11 @@ export type { ErrorContext, ErrorLineOptions, StreamErrorOptions } from "./lib/e
 export { checkGroupStart, checkIds, checkInteger, checkName } from "./lib/checks.ts";
 export { abortableSleep, Backoff } from "./lib/backoff.ts";
 export type { BackoffOptions } from "./lib/backoff.ts";
+export { StallDetector } from "./lib/stall.ts";
+export type { StallDetectorOptions, StalledCall } from "./lib/stall.ts";
 export { CommandStore } from "./lib/store.ts";
 export type * from "./lib/store.ts";
-export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
+export { DEFAULT_DB_PATH, openStore, readEnv, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/mod.ts";
 export { redactUrl } from "./lib/redact_url.ts";

@@ -19,7 +19,16 @@ export interface OpenStoreOptions extends RedisConnectionOptions {
   env?: (name: string) => string | undefined;
 }
 
-/** Reads an environment variable, `undefined` when unset or not permitted. */
+/**
+ * Reads an environment variable, `undefined` when unset or not permitted.
+ *
+ * @example
+ * ```ts
+ * import { readEnv } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(readEnv("RSTREAM_SURELY_UNSET_VARIABLE"), undefined);
+ * ```
+ */
 export function readEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);

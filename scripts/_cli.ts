@@ -5,10 +5,9 @@
  * @module
  */
 
-import { abortableSleep } from "../mod.ts";
+import { abortableSleep, UsageError } from "../mod.ts";
 
 export { errorLine, errorText, UsageError } from "../mod.ts";
-import { UsageError } from "../mod.ts";
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { checkReadId } from "../lib/stream_id.ts";
+import { checkReadId } from "../mod.ts";
 import { intOption, numberOption, UsageError, usageErrorFrom } from "./_cli.ts";
 
 /** The consumer's usage text. */

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { checkAddId } from "../lib/stream_id.ts";
+import { checkAddId } from "../mod.ts";
 import { intOption, numberOption, UsageError, usageErrorFrom } from "./_cli.ts";
 
 /** The producer's usage text. */

@@ -8,10 +8,15 @@
  * @module
  */
 
-import { consume, type Delivery, type WorkerEvent } from "../lib/worker/consume.ts";
-import { readFromCheckpoint } from "../lib/readers/checkpoint_reader.ts";
-import { openStore } from "../lib/open_store.ts";
-import type { Fields, StreamStore } from "../lib/store.ts";
+import {
+  consume,
+  type Delivery,
+  type Fields,
+  openStore,
+  readFromCheckpoint,
+  type StreamStore,
+  type WorkerEvent,
+} from "../mod.ts";
 import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 

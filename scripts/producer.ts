@@ -8,11 +8,16 @@
  * @module
  */
 
-import { openStore, resolveStoreUrl } from "../lib/open_store.ts";
-import type { Fields, StreamStore } from "../lib/store.ts";
-import { openSpool } from "../lib/spool/spool.ts";
-import { ConnectionError } from "../lib/errors.ts";
-import { type ForwardEvent, forwardSpool } from "../lib/spool/forwarder.ts";
+import {
+  ConnectionError,
+  type Fields,
+  type ForwardEvent,
+  forwardSpool,
+  openSpool,
+  openStore,
+  resolveStoreUrl,
+  type StreamStore,
+} from "../mod.ts";
 import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
 import {
   makeReading,

@@ -5,11 +5,9 @@
  */
 
 import type { Invocation } from "./command_spec.ts";
-import type { Fields } from "../store.ts";
-import { checkRangeBound } from "../stream_id.ts";
+import { checkRangeBound, type Fields, UsageError } from "../../mod.ts";
 
-export { UsageError } from "../errors.ts";
-import { UsageError } from "../errors.ts";
+export { UsageError } from "../../mod.ts";
 
 /** The positional argument at `index`, as a string (`undefined` when left out). */
 export function arg(input: Invocation, index: number): string | undefined {

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { AddOptions, Fields, StreamStore } from "../store.ts";
+import type { AddOptions, Fields, StreamStore } from "../../mod.ts";
 import type { Session } from "./context.ts";
 import { printResult } from "./print.ts";
 

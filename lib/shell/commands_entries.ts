@@ -4,18 +4,22 @@
  * @module
  */
 
-import { checkGroupStart, checkIds } from "../checks.ts";
-import { ReplyError } from "../errors.ts";
+import {
+  type AddOptions,
+  checkGroupStart,
+  checkIds,
+  checkRangeBound,
+  currentLastId,
+  ReplyError,
+  type StreamEntry,
+} from "../../mod.ts";
 import { trimArgs, XADD } from "../commands/mod.ts";
-import type { AddOptions, StreamEntry } from "../store.ts";
-import { checkRangeBound } from "../stream_id.ts";
 import { arg, flag, list, must, num, opt, parseFieldWords, UsageError } from "./_input.ts";
 import { addFromLines } from "./add_lines.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
 import { printEntries, printFollowed, printPairs, printResult, printRows } from "./print.ts";
 import { idTime } from "./render.ts";
-import { currentLastId } from "../readers/tail.ts";
 
 const STREAM = { name: "stream", kind: "stream", description: "the stream's key" } as const;
 

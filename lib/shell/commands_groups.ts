@@ -5,9 +5,14 @@
  * @module
  */
 
-import { checkGroupStart, checkIds } from "../checks.ts";
-import type { ConsumerInfo, GroupInfo, PendingEntry } from "../store.ts";
-import { checkRangeBound } from "../stream_id.ts";
+import {
+  checkGroupStart,
+  checkIds,
+  checkRangeBound,
+  type ConsumerInfo,
+  type GroupInfo,
+  type PendingEntry,
+} from "../../mod.ts";
 import { flag, list, must, num, opt, UsageError } from "./_input.ts";
 import type { ArgSpec, CommandSpec, Invocation } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { StreamStore } from "../store.ts";
+import type { StreamStore } from "../../mod.ts";
 
 /** How results are printed: tables with colors (TTY), tab-separated lines (piped), or NDJSON. */
 export type OutputFormat = "table" | "plain" | "json";

@@ -7,8 +7,13 @@
  */
 
 import { CommanderError } from "commander";
-import { errorLine, errorText, InvalidStreamIdError, StreamIdTooSmallError } from "../errors.ts";
-import { UsageError } from "../errors.ts";
+import {
+  errorLine,
+  errorText,
+  InvalidStreamIdError,
+  StreamIdTooSmallError,
+  UsageError,
+} from "../../mod.ts";
 import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
 import type { Session } from "./context.ts";
 import { buildProgram } from "./program.ts";

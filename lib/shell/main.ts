@@ -5,12 +5,9 @@
  * @module
  */
 
-import { readEnv, resolveStoreUrl } from "../open_store.ts";
-import { redactUrl } from "../redact_url.ts";
-import type { StreamStore } from "../store.ts";
+import { readEnv, redactUrl, resolveStoreUrl, type StreamStore } from "../../mod.ts";
 import { type OutputFormat, type Session, writerOf } from "./context.ts";
-import { runLine, runWords } from "./dispatch.ts";
-import { shellErrorLine } from "./dispatch.ts";
+import { runLine, runWords, shellErrorLine } from "./dispatch.ts";
 
 /** Global options of the CLI. */
 export interface MainOptions {

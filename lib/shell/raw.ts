@@ -6,8 +6,7 @@
  * @module
  */
 
-import { toStreamError } from "../errors.ts";
-import { blockMsOf, type RedisReply } from "../connection.ts";
+import { blockMsOf, type RedisReply, toStreamError } from "../../mod.ts";
 import type { RunContext } from "./context.ts";
 import { formatReply, formatReplyJson, formatReplyPlain } from "./raw_reply.ts";
 

@@ -10,8 +10,7 @@
  * @module
  */
 
-import type { Fields } from "../store.ts";
-import { streamIdDate } from "../stream_id.ts";
+import { type Fields, streamIdDate } from "../../mod.ts";
 import type { Style } from "./style.ts";
 
 /** An entry as the shell prints it; `fields` is `null` for an entry deleted while pending. */

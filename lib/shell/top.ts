@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { StreamStore } from "../store.ts";
-import { streamIdDate } from "../stream_id.ts";
+import { streamIdDate, type StreamStore } from "../../mod.ts";
 import { duration } from "./render.ts";
 import type { Style } from "./style.ts";
 

@@ -10,38 +10,52 @@
  * While a handler runs, the worker re-claims its entry every `claimIdleMs / 3`
  * so that no other consumer takes it over. An AbortSignal stops it gracefully.
  *
- * A watchdog reports `unhealthy` when a store call has not returned within
- * `stallMs` (a blocking read: its BLOCK time plus `stallMs`), and `healthy`
- * once a call succeeds again; the store's own command timeout then makes the
- * stuck call fail so the loop retries with backoff.
+ * The worker sends its commands over the store's connection, through a stall
+ * watchdog (see `watchdog.ts`): `unhealthy` when a command has not returned
+ * within `stallMs` (a blocking read: its BLOCK time plus `stallMs`), `healthy`
+ * once one succeeds again; the connection's own command timeout then makes
+ * the stuck call fail so the loop retries with backoff.
  *
  * @module
  */
 
-import { checkInteger, checkName } from "../checks.ts";
-import { deadLetterFields } from "./dead_letter.ts";
+import { Backoff } from "../backoff.ts";
 import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "../errors.ts";
-import type { GroupEntry } from "../store.ts";
-import { Watchdog } from "./_stall_watchdog.ts";
-import type { ConsumeOptions, ConsumeStats, Delivery, WorkerEvent } from "./options.ts";
-
-export type {
-  ConsumeOptions,
-  ConsumeStats,
-  Delivery,
-  HealthEvent,
-  WorkerEvent,
-} from "./options.ts";
+import { CommandStore, type GroupEntry, type StreamStore } from "../store.ts";
+import { AckBatcher } from "./acks.ts";
+import { deadLetterFields } from "./dead_letter.ts";
 import { removeIdleConsumers } from "./idle_consumers.ts";
-import { abortableSleep } from "../backoff.ts";
+import {
+  type ConsumeOptions,
+  type ConsumeSettings,
+  type ConsumeStats,
+  type Delivery,
+  resolveConsumeOptions,
+  type WorkerEvent,
+} from "./options.ts";
+import { RepeatedErrors } from "./_repeated_errors.ts";
+import { StallWatchdog } from "./watchdog.ts";
 
-const REPEAT_WINDOW_MS = 10_000;
+/** How {@linkcode deliveries} learns what became of a delivery: not for logging. */
+export interface WorkerHooks {
+  /** The delivery's outcome is final: acked (XACK confirmed), or failed and left pending. */
+  settled?(id: string, acked: boolean): void;
+}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-class ConsumerWorker {
+/** Errors that retrying cannot fix: the worker stops and `consume()` rejects. */
+function isPermanent(error: unknown): boolean {
+  return error instanceof WrongTypeError || error instanceof NoPermissionError ||
+    error instanceof AuthenticationError || error instanceof TypeError ||
+    error instanceof RangeError;
+}
+
+/** One run of the consumer loop. */
+export class ConsumerWorker {
+  /** What the worker did so far. */
   readonly stats: ConsumeStats = {
     handled: 0,
     succeeded: 0,
@@ -50,68 +64,39 @@ class ConsumerWorker {
     reclaimed: 0,
     deleted: 0,
   };
-  #o:
-    & Required<Pick<ConsumeOptions, "count" | "blockMs" | "concurrency" | "claimIdleMs" | "start">>
-    & ConsumeOptions;
-  #handler: (delivery: Delivery) => void | Promise<void>;
-  #inFlight = new Map<string, Promise<void>>();
-  #lastErrors = new Map<string, string>();
-  #acks: { id: string; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  /** While a read batch is dispatched, acks wait for its end (no slot waits happen there). */
-  #holdAcks = false;
-  #max: number;
-  #lastError = { text: "", at: 0, repeated: 0 };
+  readonly #o: ConsumeSettings;
+  readonly #handler: (delivery: Delivery) => void | Promise<void>;
+  readonly #hooks: WorkerHooks;
+  /** The store the loop uses: the given store's connection, watched for stalls. */
+  #store!: StreamStore;
+  #acks!: AckBatcher;
+  readonly #inFlight = new Map<string, Promise<void>>();
+  /** Why an entry's handler failed in this run (for its dead letter). */
+  readonly #lastErrors = new Map<string, string>();
+  readonly #repeats = new RepeatedErrors();
+  readonly #backoff = new Backoff({ initialMs: 100, maxMs: 5000 });
   /** Deliveries started (handled or in flight): what `maxHandled` counts. */
   #dispatched = 0;
-  #backoffMs = 0;
   #claiming = false;
   /** Who waits in `#waitForSlot` for a handler to finish. */
-  #slotWaiters: (() => void)[] = [];
-  #stallMs: number;
-  /** Handled entries whose XACK failed (connection lost): acked again, not re-run. */
-  #unacked = new Map<string, Delivery>();
+  readonly #slotWaiters: (() => void)[] = [];
   /** Set after a failed store call: a read reply may have been lost, so re-read own pending. */
   #recheckOwn = false;
 
-  constructor(handler: (delivery: Delivery) => void | Promise<void>, options: ConsumeOptions) {
+  /** Checks the options (throwing before anything is sent). */
+  constructor(
+    handler: (delivery: Delivery) => void | Promise<void>,
+    options: ConsumeOptions,
+    hooks: WorkerHooks = {},
+  ) {
     if (typeof handler !== "function") throw new TypeError("consume() needs a handler function");
-    checkName(options.stream, "Stream name");
-    checkName(options.group, "Group name");
-    checkName(options.consumer, "Consumer name");
     this.#handler = handler;
-    this.#o = {
-      ...options,
-      start: options.start ?? "$",
-      count: checkInteger(options.count ?? 10, "count", 1),
-      blockMs: checkInteger(options.blockMs ?? 5000, "blockMs"),
-      concurrency: checkInteger(options.concurrency ?? 1, "concurrency", 1),
-      claimIdleMs: checkInteger(options.claimIdleMs ?? 60_000, "claimIdleMs", 1),
-    };
-    if (options.maxDeliveries !== undefined) {
-      checkInteger(options.maxDeliveries, "maxDeliveries", 1);
-    }
-    this.#stallMs = checkInteger(options.stallMs ?? 10_000, "stallMs", 1);
-    if (options.claimIntervalMs !== undefined) {
-      checkInteger(options.claimIntervalMs, "claimIntervalMs", 1);
-    }
-    if (options.deadLetterStream !== undefined) {
-      checkName(options.deadLetterStream, "deadLetterStream");
-    }
-    if (options.removeIdleConsumersMs !== undefined) {
-      checkInteger(options.removeIdleConsumersMs, "removeIdleConsumersMs", 1);
-      if (options.removeIdleConsumersMs <= this.#o.blockMs) {
-        throw new RangeError(
-          `removeIdleConsumersMs (${options.removeIdleConsumersMs}) must exceed blockMs (${this.#o.blockMs}): a live consumer blocked in a read looks idle that long`,
-        );
-      }
-    }
-    this.#max = options.maxHandled === undefined
-      ? Infinity
-      : checkInteger(options.maxHandled, "maxHandled", 1);
+    this.#o = resolveConsumeOptions(options);
+    this.#hooks = hooks;
   }
 
   get #stopping(): boolean {
-    return this.#o.signal?.aborted === true || this.#dispatched >= this.#max;
+    return this.#o.signal?.aborted === true || this.#dispatched >= this.#o.maxHandled;
   }
 
   #emit(event: WorkerEvent) {
@@ -120,19 +105,20 @@ class ConsumerWorker {
     } catch { /* a logging hook must not stop the worker */ }
   }
 
+  /** Runs until `signal` aborts or `maxHandled` deliveries were handled. */
   async run(): Promise<ConsumeStats> {
-    const watchdog = new Watchdog(this.#o.store, this.#stallMs, (event) => this.#emit(event));
-    this.#o = { ...this.#o, store: watchdog.store };
-    try {
-      return await this.#run();
-    } finally {
-      watchdog.stop();
-    }
+    using watchdog = new StallWatchdog(this.#o.store.connection, {
+      stallMs: this.#o.stallMs,
+      onChange: (event) => this.#emit(event),
+    });
+    this.#store = new CommandStore(watchdog.connection);
+    const o = this.#o;
+    this.#acks = new AckBatcher((ids) => this.#store.ack(o.stream, o.group, { ids }));
+    return await this.#run();
   }
 
   async #run(): Promise<ConsumeStats> {
     const o = this.#o;
-    const interval = o.claimIntervalMs ?? o.claimIdleMs;
     const heartbeat = setInterval(
       () => this.#keepClaimed(),
       Math.max(50, Math.floor(o.claimIdleMs / 3)),
@@ -146,34 +132,18 @@ class ConsumerWorker {
           await this.#withRecovery(() => this.#recoverOwn());
           continue;
         }
-        if (performance.now() - lastReclaim >= interval) {
+        if (performance.now() - lastReclaim >= o.claimIntervalMs) {
           await this.#withRecovery(() => this.#reclaim());
           lastReclaim = performance.now();
           continue;
         }
         await this.#waitForSlot();
         if (this.#stopping) break;
-        const untilReclaim = Math.max(1, Math.ceil(lastReclaim + interval - performance.now()));
-        await this.#withRecovery(async () => {
-          const reads = await o.store.readGroup(o.stream, o.group, {
-            consumer: o.consumer,
-            count: Math.min(o.count, o.concurrency - this.#inFlight.size, this.#remaining()),
-            blockMs: o.blockMs === 0 ? untilReclaim : Math.min(o.blockMs, untilReclaim),
-            signal: o.signal,
-          });
-          // Acks of the handlers that finish while the batch is dispatched go out as one XACK.
-          this.#holdAcks = true;
-          try {
-            for (const entry of reads[0]?.entries ?? []) {
-              // Entries read but not started when stopping stay pending for the next run.
-              if (this.#stopping) break;
-              await this.#dispatch(entry, 1);
-            }
-          } finally {
-            this.#holdAcks = false;
-            if (this.#acks.length > 0) queueMicrotask(() => this.#flushAcks());
-          }
-        });
+        const untilReclaim = Math.max(
+          1,
+          Math.ceil(lastReclaim + o.claimIntervalMs - performance.now()),
+        );
+        await this.#withRecovery(() => this.#readNew(untilReclaim));
       }
     } finally {
       await Promise.allSettled([...this.#inFlight.values()]);
@@ -183,26 +153,41 @@ class ConsumerWorker {
     return this.stats;
   }
 
+  /** Reads new entries (`>`), blocking at most until the next reclaim, and dispatches them. */
+  async #readNew(untilReclaimMs: number) {
+    const o = this.#o;
+    const reads = await this.#store.readGroup(o.stream, o.group, {
+      consumer: o.consumer,
+      count: Math.min(o.count, o.concurrency - this.#inFlight.size, this.#remaining()),
+      blockMs: o.blockMs === 0 ? untilReclaimMs : Math.min(o.blockMs, untilReclaimMs),
+      signal: o.signal,
+    });
+    // Acks of the handlers that finish while the batch is dispatched go out as one XACK.
+    this.#acks.hold();
+    try {
+      for (const entry of reads[0]?.entries ?? []) {
+        // Entries read but not started when stopping stay pending for the next run.
+        if (this.#stopping) break;
+        await this.#dispatch(entry, 1);
+      }
+    } finally {
+      this.#acks.release();
+    }
+  }
+
   #remaining(): number {
-    return Math.max(1, Math.min(this.#max - this.#dispatched, 1e9));
+    return Math.max(1, Math.min(this.#o.maxHandled - this.#dispatched, 1e9));
   }
 
   /** Runs `step`; on a retryable error reports it, backs off and returns false. */
   async #withRecovery(step: () => Promise<void>): Promise<boolean> {
     try {
       await step();
-      this.#backoffMs = 0;
+      this.#backoff.reset();
       return true;
     } catch (error) {
       if (this.#o.signal?.aborted) return false;
-      // Retrying cannot fix these: stop and let consume() reject with the error.
-      if (
-        error instanceof WrongTypeError || error instanceof NoPermissionError ||
-        error instanceof AuthenticationError || error instanceof TypeError ||
-        error instanceof RangeError
-      ) {
-        throw error;
-      }
+      if (isPermanent(error)) throw error;
       this.#report(error);
       this.#recheckOwn = true;
       if (error instanceof NoGroupError) {
@@ -210,32 +195,20 @@ class ConsumerWorker {
         // re-create it from 0 so that entries added since are not skipped.
         await this.#ensureGroup("0").catch(() => {});
       }
-      this.#backoffMs = Math.min(Math.max(this.#backoffMs * 2, 100), 5000);
-      await abortableSleep(this.#backoffMs, this.#o.signal);
+      await this.#backoff.wait(this.#o.signal);
       return false;
     }
   }
 
-  /**
-   * Emits an error event; the same error again within 10 s is only counted,
-   * and reported with that count (`repeated`) once the window has passed.
-   */
+  /** Emits an error event, unless it repeats the last one within 10 s. */
   #report(error: unknown) {
-    const text = message(error);
-    const now = Date.now();
-    const last = this.#lastError;
-    if (text === last.text && now - last.at < REPEAT_WINDOW_MS) {
-      last.repeated++;
-      return;
-    }
-    const repeated = text === last.text ? last.repeated : 0;
-    this.#emit({ type: "error", error, repeated });
-    this.#lastError = { text, at: now, repeated: 0 };
+    const repeated = this.#repeats.admit(error);
+    if (repeated !== undefined) this.#emit({ type: "error", error, repeated });
   }
 
   async #ensureGroup(start: string) {
     const o = this.#o;
-    if (await o.store.createGroup(o.stream, o.group, { start, mkStream: true })) {
+    if (await this.#store.createGroup(o.stream, o.group, { start, mkStream: true })) {
       this.#emit({ type: "group-created", stream: o.stream, group: o.group, start });
     }
   }
@@ -255,7 +228,9 @@ class ConsumerWorker {
   async #deliveryCounts(entries: GroupEntry[]): Promise<Map<string, number>> {
     const o = this.#o;
     const found = await Promise.all(
-      entries.map((e) => o.store.pending(o.stream, o.group, { start: e.id, end: e.id, count: 1 })),
+      entries.map((e) =>
+        this.#store.pending(o.stream, o.group, { start: e.id, end: e.id, count: 1 })
+      ),
     );
     return new Map(found.flat().map((p) => [p.id, p.deliveries]));
   }
@@ -268,16 +243,14 @@ class ConsumerWorker {
   }
 
   async #ackAgain() {
-    if (this.#unacked.size === 0) return;
-    const o = this.#o;
-    const batch = [...this.#unacked.values()];
-    await o.store.ack(o.stream, o.group, { ids: batch.map((d) => d.id) });
-    for (const delivery of batch) {
-      this.#unacked.delete(delivery.id);
-      this.#lastErrors.delete(delivery.id);
-      this.stats.succeeded++;
-      this.#emit({ type: "handled", delivery });
-    }
+    for (const delivery of await this.#acks.ackAgain()) this.#succeeded(delivery);
+  }
+
+  #succeeded(delivery: Delivery) {
+    this.#lastErrors.delete(delivery.id);
+    this.stats.succeeded++;
+    this.#hooks.settled?.(delivery.id, true);
+    this.#emit({ type: "handled", delivery });
   }
 
   /**
@@ -289,7 +262,7 @@ class ConsumerWorker {
     const o = this.#o;
     let after = "0-0";
     while (!this.#stopping) {
-      const reads = await o.store.readGroup(o.stream, o.group, {
+      const reads = await this.#store.readGroup(o.stream, o.group, {
         consumer: o.consumer,
         id: after,
         count: o.count,
@@ -299,7 +272,7 @@ class ConsumerWorker {
       const counts = await this.#deliveryCounts(entries);
       for (const entry of entries) {
         // Entries still being handled here are pending too: leave them to their handler.
-        if (this.#inFlight.has(entry.id) || this.#unacked.has(entry.id)) continue;
+        if (this.#inFlight.has(entry.id) || this.#acks.isUnconfirmed(entry.id)) continue;
         if (options.skipFailed && this.#lastErrors.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
@@ -313,7 +286,7 @@ class ConsumerWorker {
     const o = this.#o;
     let start = "0-0";
     for (let round = 0; round < 100 && !this.#stopping; round++) {
-      const result = await o.store.autoClaim(o.stream, o.group, {
+      const result = await this.#store.autoClaim(o.stream, o.group, {
         consumer: o.consumer,
         minIdleMs: o.claimIdleMs,
         start,
@@ -338,7 +311,7 @@ class ConsumerWorker {
       if (start === "0-0") break;
     }
     if (o.removeIdleConsumersMs !== undefined) {
-      const removed = await removeIdleConsumers(o.store, o.stream, {
+      const removed = await removeIdleConsumers(this.#store, o.stream, {
         group: o.group,
         idleMs: o.removeIdleConsumersMs,
         keep: [o.consumer],
@@ -350,7 +323,7 @@ class ConsumerWorker {
   async #dispatch(entry: GroupEntry, deliveries: number) {
     const o = this.#o;
     if (entry.fields === null) {
-      await o.store.ack(o.stream, o.group, { ids: [entry.id] });
+      await this.#store.ack(o.stream, o.group, { ids: [entry.id] });
       this.stats.deleted++;
       this.#emit({ type: "deleted", id: entry.id });
       return;
@@ -367,66 +340,56 @@ class ConsumerWorker {
       await this.#deadLetter(delivery);
       return;
     }
-    const run = (async () => {
-      try {
-        await this.#handler(delivery);
-      } catch (error) {
-        this.stats.failed++;
-        this.#lastErrors.set(delivery.id, message(error));
-        this.#emit({ type: "failed", delivery, error });
-        return;
-      } finally {
-        this.stats.handled++;
-      }
-      try {
-        await this.#ack(delivery.id);
-        this.#lastErrors.delete(delivery.id);
-        this.stats.succeeded++;
-        this.#emit({ type: "handled", delivery });
-      } catch (error) {
-        // The handler succeeded: ack it again once the store answers, don't run it again.
-        this.#unacked.set(delivery.id, delivery);
-        this.#recheckOwn = true;
-        this.#report(error);
-      }
-    })().finally(() => {
+    const run = this.#handle(delivery).finally(() => {
       this.#inFlight.delete(delivery.id);
       this.#slotWaiters.shift()?.();
     });
     this.#inFlight.set(delivery.id, run);
   }
 
+  /** Runs the handler, then acks; a failure leaves the entry pending. */
+  async #handle(delivery: Delivery) {
+    try {
+      await this.#handler(delivery);
+    } catch (error) {
+      this.stats.failed++;
+      this.#lastErrors.set(delivery.id, message(error));
+      this.#hooks.settled?.(delivery.id, false);
+      this.#emit({ type: "failed", delivery, error });
+      return;
+    } finally {
+      this.stats.handled++;
+    }
+    try {
+      await this.#acks.ack(delivery.id);
+    } catch (error) {
+      // The handler succeeded: ack it again once the store answers, don't run it again.
+      this.#acks.keepUnconfirmed(delivery);
+      this.#recheckOwn = true;
+      this.#report(error);
+      return;
+    }
+    this.#succeeded(delivery);
+  }
+
   async #deadLetter(delivery: Delivery) {
     const o = this.#o;
-    const stream = o.deadLetterStream ?? `${o.stream}:dead-letter`;
     const error = this.#lastErrors.get(delivery.id) ??
       "unknown (failed in an earlier run or another consumer)";
-    await o.store.add(stream, deadLetterFields({ ...delivery, group: o.group, error }));
-    await o.store.ack(o.stream, o.group, { ids: [delivery.id] });
+    await this.#store.add(
+      o.deadLetterStream,
+      deadLetterFields({ ...delivery, group: o.group, error }),
+    );
+    await this.#store.ack(o.stream, o.group, { ids: [delivery.id] });
     this.#lastErrors.delete(delivery.id);
     this.stats.deadLettered++;
     this.stats.handled++;
-    this.#emit({ type: "dead-lettered", delivery, error, deadLetterStream: stream });
-  }
-
-  /** Acks are gathered per tick and sent as one XACK. */
-  #ack(id: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#acks.push({ id, resolve, reject });
-      if (this.#acks.length === 1 && !this.#holdAcks) queueMicrotask(() => this.#flushAcks());
+    this.#emit({
+      type: "dead-lettered",
+      delivery,
+      error,
+      deadLetterStream: o.deadLetterStream,
     });
-  }
-
-  async #flushAcks() {
-    const batch = this.#acks.splice(0);
-    if (batch.length === 0) return;
-    const o = this.#o;
-    try {
-      await o.store.ack(o.stream, o.group, { ids: batch.map((a) => a.id) });
-      for (const a of batch) a.resolve();
-    } catch (error) {
-      for (const a of batch) a.reject(error);
-    }
   }
 
   /** Resets the idle time of in-flight entries (XCLAIM … JUSTID) so no one else claims them. */
@@ -435,7 +398,7 @@ class ConsumerWorker {
     const ids = [...this.#inFlight.keys()];
     if (ids.length === 0 || this.#claiming) return; // one XCLAIM at a time, none piling up
     this.#claiming = true;
-    o.store.claimIds(o.stream, o.group, { consumer: o.consumer, minIdleMs: 0, ids })
+    this.#store.claimIds(o.stream, o.group, { consumer: o.consumer, minIdleMs: 0, ids })
       .catch((error) => this.#report(error))
       .finally(() => this.#claiming = false);
   }
@@ -443,7 +406,8 @@ class ConsumerWorker {
 
 /**
  * Runs the at-least-once loop until `signal` aborts or `maxHandled`
- * deliveries were handled, and returns what it did.
+ * deliveries were handled, and returns what it did. Bad options reject
+ * before anything is sent.
  *
  * @example Consume a group, acking after each successful handler
  * ```ts

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { consume, type ConsumeOptions, type ConsumeStats, type Delivery } from "./consume.ts";
+import { ConsumerWorker } from "./consume.ts";
+import type { ConsumeOptions, ConsumeStats, Delivery } from "./options.ts";
 
 /** A delivery to ack (or fail) by hand. */
 export interface AckableDelivery extends Delivery {
@@ -52,38 +53,36 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
     if (next) next({ value: delivery, done: false });
     else ready.push(delivery);
   };
-  const stats = consume(
-    (delivery) =>
-      new Promise<void>((resolve, reject) => {
-        if (stopped) return reject(new Error("iteration stopped before delivery"));
-        settlers.set(delivery.id, { resolve, reject });
-        push({
-          ...delivery,
-          ack: () =>
-            new Promise<void>((done, fail) => {
-              acked.set(delivery.id, { done, fail });
-              settlers.get(delivery.id)?.resolve();
-            }),
-          fail: (error?: unknown) => {
-            settlers.get(delivery.id)?.reject(error ?? new Error("failed by the caller"));
-            return Promise.resolve();
-          },
-        });
-      }),
-    {
+  const handler = (delivery: Delivery) =>
+    new Promise<void>((resolve, reject) => {
+      if (stopped) return reject(new Error("iteration stopped before delivery"));
+      settlers.set(delivery.id, { resolve, reject });
+      push({
+        ...delivery,
+        ack: () =>
+          new Promise<void>((done, fail) => {
+            acked.set(delivery.id, { done, fail });
+            settlers.get(delivery.id)?.resolve();
+          }),
+        fail: (error?: unknown) => {
+          settlers.get(delivery.id)?.reject(error ?? new Error("failed by the caller"));
+          return Promise.resolve();
+        },
+      });
+    });
+  // The worker tells when a delivery's outcome is final (its XACK confirmed, or failed).
+  const settled = (id: string) => {
+    settlers.delete(id);
+    acked.get(id)?.done();
+    acked.delete(id);
+  };
+  const worker = (async () =>
+    await new ConsumerWorker(handler, {
       ...options,
       concurrency: options.concurrency ?? options.count ?? 10,
       signal: controller.signal,
-      onEvent: (event) => {
-        if (event.type === "handled" || event.type === "failed") {
-          settlers.delete(event.delivery.id);
-          acked.get(event.delivery.id)?.done();
-          acked.delete(event.delivery.id);
-        }
-        options.onEvent?.(event);
-      },
-    },
-  ).finally(() => {
+    }, { settled }).run())();
+  const stats = worker.finally(() => {
     finished = true;
     // The worker stopped without confirming these acks (the XACK kept failing):
     // the entries stay pending and will be delivered again.

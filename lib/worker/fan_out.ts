@@ -5,7 +5,8 @@
  * @module
  */
 
-import { consume, type ConsumeOptions, type ConsumeStats, type Delivery } from "./consume.ts";
+import { consume } from "./consume.ts";
+import type { ConsumeOptions, ConsumeStats, Delivery } from "./options.ts";
 import type { AddOptions, Fields } from "../store.ts";
 
 /** One publish of a fan-out. */

@@ -23,13 +23,17 @@
  */
 
 export { consume } from "./consume.ts";
+export { resolveConsumeOptions } from "./options.ts";
 export type {
   ConsumeOptions,
+  ConsumeSettings,
   ConsumeStats,
   Delivery,
   HealthEvent,
   WorkerEvent,
 } from "./options.ts";
+export { AckBatcher } from "./acks.ts";
+export { StallWatchdog } from "./watchdog.ts";
 export { deliveries } from "./deliveries.ts";
 export type { AckableDelivery } from "./deliveries.ts";
 export { fanOut } from "./fan_out.ts";

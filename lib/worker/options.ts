@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkInteger, checkName } from "../checks.ts";
 import type { Fields, StreamStore } from "../store.ts";
 
 /** One delivery of an entry to the handler. */
@@ -94,4 +95,80 @@ export interface ConsumeStats {
   reclaimed: number;
   /** Pending entries found deleted from the stream. */
   deleted: number;
+}
+
+/** {@linkcode ConsumeOptions} checked, with every default filled in. */
+export interface ConsumeSettings extends ConsumeOptions {
+  /** Where a group created now starts. */
+  start: string;
+  /** Entries per read. */
+  count: number;
+  /** BLOCK per read in ms. */
+  blockMs: number;
+  /** Handlers running at once. */
+  concurrency: number;
+  /** Reclaim entries pending longer than this. */
+  claimIdleMs: number;
+  /** How often to reclaim. */
+  claimIntervalMs: number;
+  /** The stall watchdog's budget per command. */
+  stallMs: number;
+  /** Where dead letters go. */
+  deadLetterStream: string;
+  /** Stop after this many deliveries (`Infinity`: never). */
+  maxHandled: number;
+}
+
+/**
+ * Checks the worker's options before anything is sent and fills in the
+ * defaults. Bad values are `TypeError`/`RangeError` naming the option.
+ *
+ * @example Defaults, and a rule between two options
+ * ```ts
+ * import { openStore, resolveConsumeOptions } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * await using store = await openStore("memory:");
+ * const settings = resolveConsumeOptions({ store, stream: "s", group: "g", consumer: "c1" });
+ * assert.deepEqual([settings.count, settings.blockMs, settings.claimIdleMs], [10, 5000, 60000]);
+ * assert.equal(settings.deadLetterStream, "s:dead-letter");
+ * assert.throws(
+ *   () => resolveConsumeOptions({ store, stream: "s", group: "g", consumer: "c1", removeIdleConsumersMs: 10 }),
+ *   /removeIdleConsumersMs \(10\) must exceed blockMs \(5000\)/,
+ * );
+ * ```
+ */
+export function resolveConsumeOptions(options: ConsumeOptions): ConsumeSettings {
+  checkName(options?.stream, "Stream name");
+  checkName(options.group, "Group name");
+  checkName(options.consumer, "Consumer name");
+  const blockMs = checkInteger(options.blockMs ?? 5000, "blockMs");
+  const claimIdleMs = checkInteger(options.claimIdleMs ?? 60_000, "claimIdleMs", 1);
+  if (options.maxDeliveries !== undefined) {
+    checkInteger(options.maxDeliveries, "maxDeliveries", 1);
+  }
+  if (options.removeIdleConsumersMs !== undefined) {
+    checkInteger(options.removeIdleConsumersMs, "removeIdleConsumersMs", 1);
+    if (options.removeIdleConsumersMs <= blockMs) {
+      throw new RangeError(
+        `removeIdleConsumersMs (${options.removeIdleConsumersMs}) must exceed blockMs (${blockMs}): a live consumer blocked in a read looks idle that long`,
+      );
+    }
+  }
+  return {
+    ...options,
+    start: options.start ?? "$",
+    count: checkInteger(options.count ?? 10, "count", 1),
+    blockMs,
+    concurrency: checkInteger(options.concurrency ?? 1, "concurrency", 1),
+    claimIdleMs,
+    claimIntervalMs: checkInteger(options.claimIntervalMs ?? claimIdleMs, "claimIntervalMs", 1),
+    stallMs: checkInteger(options.stallMs ?? 10_000, "stallMs", 1),
+    deadLetterStream: checkName(
+      options.deadLetterStream ?? `${options.stream}:dead-letter`,
+      "deadLetterStream",
+    ),
+    maxHandled: options.maxHandled === undefined
+      ? Infinity
+      : checkInteger(options.maxHandled, "maxHandled", 1),
+  };
 }

@@ -8,7 +8,7 @@
  */
 
 import assert from "node:assert/strict";
-import { consume, type WorkerEvent } from "../../lib/worker/consume.ts";
+import { consume, type WorkerEvent } from "../../lib/worker/mod.ts";
 import { openStore } from "../../lib/open_store.ts";
 import { ignoreRedis, startRedis } from "../_redis_server.ts";
 import {
