@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { checkRedisUrl, connectRedis } from "./connection.ts";
-import { blockMsOf } from "../connection.ts";
 
 /** Runs `fn`, which must throw a TypeError, and returns its message. */
 function messageOf(fn: () => unknown): string {
@@ -161,16 +160,6 @@ Deno.test("checkRedisUrl() never shows a password in its message", () => {
   );
 });
 
-Deno.test("blockMsOf() reads BLOCK from XREAD/XREADGROUP, 0 for BLOCK 0, undefined without BLOCK", () => {
-  assert.equal(blockMsOf(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]), 500);
-  assert.equal(
-    blockMsOf(["xreadgroup", "GROUP", "g", "c", "block", "20", "STREAMS", "s", ">"]),
-    20,
-  );
-  assert.equal(blockMsOf(["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), 0);
-  assert.equal(blockMsOf(["XREAD", "STREAMS", "s", "$"]), undefined);
-});
-
 Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts but never answers", async () => {
   // A listener that accepts connections and never replies: a hung server.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -195,14 +184,4 @@ Deno.test("connectRedis() fails within connectTimeoutMs when the server accepts 
     await accepting.catch(() => {});
     for (const conn of held) conn.close();
   }
-});
-
-Deno.test("blockMsOf() ignores a stream, group or consumer named block", () => {
-  assert.equal(blockMsOf(["XREAD", "STREAMS", "block", "$"]), undefined);
-  assert.equal(blockMsOf(["XREADGROUP", "GROUP", "block", "c", "STREAMS", "s", ">"]), undefined);
-  assert.equal(blockMsOf(["XREADGROUP", "GROUP", "g", "block", "STREAMS", "s", ">"]), undefined);
-  assert.equal(
-    blockMsOf(["XREADGROUP", "GROUP", "block", "block", "BLOCK", "30", "STREAMS", "block", ">"]),
-    30,
-  );
 });

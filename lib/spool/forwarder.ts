@@ -18,7 +18,8 @@ import { ConnectionError, NoPermissionError, ReplyError, StreamError } from "../
 import { openStore, type OpenStoreOptions } from "../open_store.ts";
 import type { Spool } from "./spool.ts";
 import type { Fields, StreamStore, TrimOptions } from "../store.ts";
-import { abortableSleep } from "../backoff.ts";
+import { abortableSleep, Backoff } from "../backoff.ts";
+import { StallDetector } from "../stall.ts";
 
 /** Something the forwarder did, for logging. */
 export type ForwardEvent =
@@ -186,16 +187,27 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
   const stats: ForwardStats = { forwarded: 0, alreadyForwarded: 0 };
   let store: StreamStore | undefined;
   let uncertain = true; // unknown which spooled readings Redis has: check first
-  let retryMs = minRetryMs;
+  const retry = new Backoff({ initialMs: minRetryMs, maxMs: maxRetryMs });
   const backoff = async (error: unknown) => {
     const err = asConnectionError(error);
-    const retryInMs = retryMs;
+    const retryInMs = retry.next();
     if (err instanceof ConnectionError) {
       onEvent({ type: "unreachable", error: err, retryInMs, spooled: await spool.length() });
     } else onEvent({ type: "error", error: err, retryInMs });
     await abortableSleep(retryInMs, signal);
-    retryMs = Math.min(retryMs * 2, maxRetryMs);
   };
+  // A batch waiting for Redis is reported as stalled every stallMs while it waits.
+  using stalls = new StallDetector({
+    repeat: true,
+    onStall: async ({ waitedMs }) => {
+      try {
+        onEvent({ type: "stalled", waitedMs, spooled: await spool.length() });
+      } catch (error) {
+        // A rejection here would be unhandled and end the process: report it instead.
+        onEvent({ type: "error", error: asError(error), retryInMs: 0 });
+      }
+    },
+  });
   try {
     while (!signal?.aborted) {
       try {
@@ -239,31 +251,18 @@ export async function forwardSpool(spool: Spool, options: ForwardOptions): Promi
           continue;
         }
         uncertain = true;
-        const started = Date.now();
-        const stall = setInterval(async () => {
-          const waitedMs = Date.now() - started;
-          try {
-            onEvent({ type: "stalled", waitedMs, spooled: await spool.length() });
-          } catch (error) {
-            // A rejection here would be unhandled and end the process: report it instead.
-            onEvent({ type: "error", error: asError(error), retryInMs: 0 });
-          }
-        }, stallMs);
-        let ids;
-        try {
-          ids = await unlessAborted(
-            store.addMany(spool.stream, batch.map((reading) => reading.fields), options.trim),
-            signal,
-          );
-        } finally {
-          clearInterval(stall);
-        }
+        const adding = store.addMany(
+          spool.stream,
+          batch.map((reading) => reading.fields),
+          options.trim,
+        );
+        const ids = await unlessAborted(stalls.track("XADD", stallMs, adding), signal);
         if (ids === ABORTED) break;
         await spool.remove(batch.map((reading) => reading.seq));
         // Only now: had the removal failed, the next round must first check what Redis has.
         uncertain = false;
         stats.forwarded += batch.length;
-        retryMs = minRetryMs;
+        retry.reset();
         onEvent({
           type: "forwarded",
           count: batch.length,

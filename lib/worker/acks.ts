@@ -23,7 +23,7 @@ interface WaitingAck {
  * import { AckBatcher } from "@rstream/rstream/worker";
  * import assert from "node:assert/strict";
  * const sent: string[][] = [];
- * const acks = new AckBatcher(async (ids) => { sent.push(ids); });
+ * const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)));
  * await Promise.all([acks.ack("1-0"), acks.ack("2-0"), acks.ack("3-0")]);
  * assert.deepEqual(sent, [["1-0", "2-0", "3-0"]]);
  * ```
