@@ -33,6 +33,7 @@ import {
   resolveConsumeOptions,
   type WorkerEvent,
 } from "./options.ts";
+import { deliveryCounts, ownPendingPages, reclaimRounds } from "./_pending_scans.ts";
 import { RepeatedErrors } from "./_repeated_errors.ts";
 import { StallWatchdog } from "./watchdog.ts";
 
@@ -220,21 +221,6 @@ export class ConsumerWorker {
     }
   }
 
-  /**
-   * Each entry's delivery count, looked up by its own ID (one XPENDING per
-   * entry, sent together): a range query could be filled up by this
-   * consumer's other pending entries and miss some.
-   */
-  async #deliveryCounts(entries: GroupEntry[]): Promise<Map<string, number>> {
-    const o = this.#o;
-    const found = await Promise.all(
-      entries.map((e) =>
-        this.#store.pending(o.stream, o.group, { start: e.id, end: e.id, count: 1 })
-      ),
-    );
-    return new Map(found.flat().map((p) => [p.id, p.deliveries]));
-  }
-
   /** Acks the entries whose ack failed, then re-reads own pending entries a lost reply left. */
   async #recoverOwn() {
     this.#recheckOwn = false;
@@ -259,17 +245,10 @@ export class ConsumerWorker {
    * `claimIdleMs`), so a flapping connection does not burn their deliveries.
    */
   async #drainOwnPending(options: { skipFailed?: boolean } = {}) {
-    const o = this.#o;
-    let after = "0-0";
-    while (!this.#stopping) {
-      const reads = await this.#store.readGroup(o.stream, o.group, {
-        consumer: o.consumer,
-        id: after,
-        count: o.count,
-      });
-      const entries = reads[0]?.entries ?? [];
-      if (entries.length === 0) return;
-      const counts = await this.#deliveryCounts(entries);
+    if (this.#stopping) return;
+    for await (const entries of ownPendingPages(this.#store, this.#o)) {
+      if (this.#stopping) return;
+      const counts = await deliveryCounts(this.#store, this.#o, entries);
       for (const entry of entries) {
         // Entries still being handled here are pending too: leave them to their handler.
         if (this.#inFlight.has(entry.id) || this.#acks.isUnconfirmed(entry.id)) continue;
@@ -278,37 +257,29 @@ export class ConsumerWorker {
         if (this.#stopping) return;
         await this.#dispatch(entry, counts.get(entry.id) ?? 1);
       }
-      after = entries[entries.length - 1]!.id;
     }
   }
 
   async #reclaim() {
     const o = this.#o;
-    let start = "0-0";
-    for (let round = 0; round < 100 && !this.#stopping; round++) {
-      const result = await this.#store.autoClaim(o.stream, o.group, {
-        consumer: o.consumer,
-        minIdleMs: o.claimIdleMs,
-        start,
-        count: o.count,
-      });
-      for (const id of result.deletedIds) {
+    const rounds = this.#stopping ? [] : reclaimRounds(this.#store, o);
+    for await (const round of rounds) {
+      for (const id of round.deletedIds) {
         this.stats.deleted++;
         this.#emit({ type: "deleted", id });
       }
-      const entries = result.entries.filter((entry) => !this.#inFlight.has(entry.id));
+      const entries = round.entries.filter((entry) => !this.#inFlight.has(entry.id));
       if (entries.length > 0) {
         this.stats.reclaimed += entries.length;
         this.#emit({ type: "reclaimed", ids: entries.map((e) => e.id) });
-        const counts = await this.#deliveryCounts(entries);
+        const counts = await deliveryCounts(this.#store, o, entries);
         for (const entry of entries) {
           await this.#waitForSlot();
           if (this.#stopping) break;
           await this.#dispatch(entry, counts.get(entry.id) ?? 1);
         }
       }
-      start = result.nextStart;
-      if (start === "0-0") break;
+      if (this.#stopping) break;
     }
     if (o.removeIdleConsumersMs !== undefined) {
       const removed = await removeIdleConsumers(this.#store, o.stream, {
