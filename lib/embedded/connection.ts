@@ -11,9 +11,22 @@ import { dirname } from "node:path";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
 import { HandlerContext } from "./handler_context.ts";
-import { Executor } from "./executor.ts";
+import { Executor, GROUP_LIMIT } from "./executor.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
+
+/** Commands waiting for the next group commit: one `send`, or a whole pipeline. */
+interface Queued {
+  batch: readonly (readonly string[])[];
+  /** A `send`: resolves with the one reply (rejects with its error). */
+  single: boolean;
+  resolve: (value: RedisReply | (RedisReply | Error)[]) => void;
+  reject: (error: unknown) => void;
+}
+
+function hasBlocking(batch: readonly (readonly string[])[]): boolean {
+  return batch.some((args) => blockMsOf(args) !== undefined);
+}
 
 class EmbeddedConnection implements CommandConnection {
   readonly backend = "embedded" as const;
@@ -23,6 +36,11 @@ class EmbeddedConnection implements CommandConnection {
   readonly #watcher: ChangeWatcher;
   readonly #closing = new AbortController();
   #closed = false;
+  /** Commands given in this tick, committed together (group commit). */
+  #queue: Queued[] = [];
+  #scheduled = false;
+  /** A pipeline with a blocking read is waiting: later commands wait for it (order). */
+  #waiting = false;
 
   constructor(path: string, options: EmbeddedConnectionOptions) {
     this.displayUrl = options.displayUrl ?? (path === ":memory:" ? "memory:" : `file:${path}`);
@@ -42,23 +60,101 @@ class EmbeddedConnection implements CommandConnection {
     }
   }
 
+  /**
+   * Runs a command. Commands given in the same tick (and pipelines among them)
+   * are committed together, in order, in one transaction; each gets its own
+   * reply or error, and none is answered before the COMMIT.
+   */
   send(args: readonly string[]): Promise<RedisReply> {
+    if (blockMsOf(args) !== undefined) return this.sendBlocking(args);
+    return this.#enqueue([args], true) as Promise<RedisReply>;
+  }
+
+  pipeline(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
+    return this.#enqueue(batch, false) as Promise<(RedisReply | Error)[]>;
+  }
+
+  #enqueue(
+    batch: readonly (readonly string[])[],
+    single: boolean,
+  ): Promise<RedisReply | (RedisReply | Error)[]> {
     try {
       this.#checkOpen();
-      if (blockMsOf(args) !== undefined) return this.sendBlocking(args);
-      const outcome = this.#executor.execute(args);
-      if ("block" in outcome) return this.#wait(outcome.block, undefined, 0);
-      return Promise.resolve(outcome.reply);
     } catch (error) {
       return Promise.reject(error);
     }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ batch, single, resolve, reject });
+      if (!this.#scheduled && !this.#waiting) {
+        this.#scheduled = true;
+        queueMicrotask(() => this.#drain());
+      }
+    });
   }
 
-  async pipeline(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
-    this.#checkOpen();
+  /** Commits the queued commands, group by group, until the queue is empty. */
+  #drain(): void {
+    this.#scheduled = false;
+    while (this.#queue.length > 0 && !this.#waiting) {
+      if (this.#closed) {
+        const error = new Error(`Cannot use the embedded store ${this.displayUrl}: it is closed`);
+        for (const item of this.#queue.splice(0)) item.reject(error);
+        return;
+      }
+      const first = this.#queue[0]!;
+      if (!first.single && (first.batch.length > GROUP_LIMIT || hasBlocking(first.batch))) {
+        this.#queue.shift();
+        this.#runLongPipeline(first);
+        continue;
+      }
+      const group: Queued[] = [];
+      let size = 0;
+      for (const item of this.#queue) {
+        if (group.length > 0 && size + item.batch.length > GROUP_LIMIT) break;
+        if (!item.single && hasBlocking(item.batch)) break;
+        group.push(item);
+        size += item.batch.length;
+      }
+      this.#queue.splice(0, group.length);
+      this.#commitGroup(group);
+    }
+  }
+
+  /** Runs a group's commands in one transaction and answers each caller after COMMIT. */
+  #commitGroup(group: Queued[]): void {
+    const commands = group.length === 1 ? group[0]!.batch : group.flatMap((item) => item.batch);
+    let results: (RedisReply | Error)[];
+    try {
+      results = commands.length === 0 ? [] : this.#executor.executeChunk(commands, 0).results;
+    } catch (error) {
+      // An SQLite failure rolled the whole group back: each of its commands fails with it.
+      for (const item of group) item.reject(error);
+      return;
+    }
+    let at = 0;
+    for (const item of group) {
+      const replies = results.slice(at, at + item.batch.length);
+      at += item.batch.length;
+      if (!item.single) item.resolve(replies);
+      else if (replies[0] instanceof Error) item.reject(replies[0]);
+      else item.resolve(replies[0]!);
+    }
+  }
+
+  /** A pipeline larger than a group, or with a blocking read: committed in parts, in order. */
+  #runLongPipeline(item: Queued): void {
+    this.#waiting = true;
+    this.#runInParts(item.batch).then(item.resolve, item.reject).finally(() => {
+      this.#waiting = false;
+      this.#drain();
+    });
+  }
+
+  async #runInParts(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
     const results: (RedisReply | Error)[] = [];
     let start = 0;
     while (start < batch.length) {
+      this.#checkOpen();
       const chunk = this.#executor.executeChunk(batch, start);
       results.push(...chunk.results);
       start = chunk.next;
@@ -69,7 +165,6 @@ class EmbeddedConnection implements CommandConnection {
           if (!(error instanceof ReplyError)) throw error;
           results.push(error);
         }
-        this.#checkOpen();
       }
     }
     return results;
@@ -100,6 +195,8 @@ class EmbeddedConnection implements CommandConnection {
   }
 
   close(): Promise<void> {
+    // Commands given before close() are still committed, as Redis runs those before QUIT.
+    if (!this.#closed && !this.#waiting) this.#drain();
     if (!this.#closed) {
       this.#closed = true;
       this.#closing.abort();

@@ -1,7 +1,8 @@
 /**
- * Runs embedded commands in SQLite transactions: one command per transaction
- * for `send`, and a whole pipeline in as few transactions as possible (each
- * command still gets its own reply or error, as in a Redis pipeline).
+ * Runs embedded commands in SQLite transactions: a group of commands (those a
+ * connection was given in one tick, a pipeline among them) in one
+ * transaction of up to {@linkcode GROUP_LIMIT} commands, each command still
+ * with its own reply or error, as in a Redis pipeline.
  *
  * A command that fails with an error reply changes nothing: handlers check
  * all arguments before writing, as Redis does. Any other failure (an SQLite
@@ -17,8 +18,12 @@ import type { HandlerSpec, Outcome } from "./handler.ts";
 import type { HandlerContext } from "./handler_context.ts";
 import { type ReadRequest, serveRead } from "./reads.ts";
 
-/** Most commands of a pipeline committed in one transaction. */
-export const PIPELINE_CHUNK = 2000;
+/**
+ * Most commands committed in one transaction: a group or pipeline up to this
+ * size is all-or-nothing (a crash or kill leaves all of it or none); a larger
+ * pipeline commits in groups of this size.
+ */
+export const GROUP_LIMIT = 10_000;
 
 /** The result of running part of a pipeline. */
 export interface ChunkResult {
@@ -89,11 +94,11 @@ export class Executor {
   }
 
   /**
-   * Runs `batch` from `start` in one transaction, up to {@linkcode PIPELINE_CHUNK}
+   * Runs `batch` from `start` in one transaction, up to {@linkcode GROUP_LIMIT}
    * commands or up to and including the first command that must block.
    */
   executeChunk(batch: readonly (readonly string[])[], start: number): ChunkResult {
-    const end = Math.min(batch.length, start + PIPELINE_CHUNK);
+    const end = Math.min(batch.length, start + GROUP_LIMIT);
     const specs: (HandlerSpec | ReplyError)[] = [];
     let write = false;
     for (let i = start; i < end; i++) {
