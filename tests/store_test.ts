@@ -8,7 +8,7 @@ import {
   tail,
   WrongTypeError,
 } from "../mod.ts";
-import { backendTest, delay } from "./_backends.ts";
+import { assertHandled, backendTest, delay, untilHandled } from "./_backends.ts";
 
 backendTest("add() returns auto IDs that increase", async (store) => {
   const a = await store.add("s", { temp: "0.1" });
@@ -153,14 +153,23 @@ backendTest("readFromCheckpoint() stores <consumer>:lastid and resumes after it"
   const ids = await store.addMany("app:event", [{ n: "1" }, { n: "2" }, { n: "3" }]);
   const seen: string[] = [];
   const options = { store, stream: "app:event", consumer: "c1", start: "0" as const, blockMs: 10 };
-  await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, maxHandled: 2 });
+  const first = untilHandled(2);
+  assertHandled(
+    await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, ...first }),
+    first,
+  );
   assert.equal(await store.get("c1:lastid"), ids[1]);
-  await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, maxHandled: 1 });
+  const second = untilHandled(1);
+  assertHandled(
+    await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, ...second }),
+    second,
+  );
   assert.deepEqual(seen, ["1", "2", "3"]);
   assert.equal(await store.get("c1:lastid"), ids[2]);
 });
 
 backendTest("readFromCheckpoint() starts at the latest entry by default", async (store) => {
+  const bound = untilHandled(1);
   await store.add("s", { old: "1" });
   const seen: string[] = [];
   const reading = readFromCheckpoint((e) => void seen.push(Object.keys(e.fields)[0]!), {
@@ -168,11 +177,11 @@ backendTest("readFromCheckpoint() starts at the latest entry by default", async 
     stream: "s",
     consumer: "c",
     blockMs: 20,
-    maxHandled: 1,
+    ...bound,
   });
   await delay(60);
   await store.add("s", { new: "1" });
-  await reading;
+  assertHandled(await reading, bound);
   assert.deepEqual(seen, ["new"]);
 });
 
