@@ -143,6 +143,50 @@ backendTest(
   },
 );
 
+backendTest(
+  "consume() acks a retried entry whose handler succeeds after failing once",
+  async (store) => {
+    const bound = untilHandled(2); // the failure, then the retry
+    const [id] = await store.addMany("s", [{ n: "flaky" }]);
+    const seen: number[] = [];
+    const stats = await consume(
+      (d) => {
+        seen.push(d.deliveries);
+        if (d.deliveries === 1) throw new Error("sensor busy");
+      },
+      options(store, {
+        claimIdleMs: 30,
+        claimIntervalMs: 20,
+        maxDeliveries: 3,
+        ...bound,
+      }),
+    );
+    assertHandled(stats, bound);
+    assert.deepEqual(seen, [1, 2]);
+    assert.deepEqual(
+      [stats.handled, stats.succeeded, stats.failed, stats.deadLettered],
+      [2, 1, 1, 0],
+    );
+    assert.equal((await store.pendingSummary("s", "g")).count, 0, "the retry was not acked");
+    // A worker that would reclaim (and, past maxDeliveries, dead-letter) the entry
+    // if it were still pending finds nothing to do.
+    const later = await consume(
+      () => {},
+      options(store, {
+        consumer: "c2",
+        claimIdleMs: 20,
+        claimIntervalMs: 20,
+        maxDeliveries: 1,
+        signal: AbortSignal.timeout(500),
+      }),
+    );
+    assert.deepEqual([later.handled, later.reclaimed, later.deadLettered], [0, 0, 0]);
+    assert.equal(await store.len("s:dead-letter"), 0);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+    assert.equal((await store.range("s"))[0]!.id, id);
+  },
+);
+
 backendTest("consume() acks and reports pending entries deleted from the stream", async (store) => {
   const bound = untilHandled(1);
   const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
