@@ -427,6 +427,30 @@ backendTest("autoClaim() takes idle entries and reports deleted ones", async (st
   ]);
 });
 
+backendTest("autoClaim() leaves alone entries idle less than minIdleMs", async (store) => {
+  const ids = await store.addMany("s", [{ a: "1" }, { a: "2" }]);
+  await store.createGroup("s", "g", { start: "0" });
+  await store.readGroup("s", "g", { consumer: "dead" });
+  // The first has been idle for 10 s; the second was delivered just now.
+  await store.claim("s", "g", {
+    consumer: "dead",
+    minIdleMs: 0,
+    ids: [ids[0]!],
+    idleMs: 10_000,
+    retryCount: 1,
+  });
+  const young = await store.autoClaim("s", "g", { consumer: "alive", minIdleMs: 60_000 });
+  assert.deepEqual([young.entries, young.deletedIds, young.nextStart], [[], [], "0-0"]);
+  const result = await store.autoClaim("s", "g", { consumer: "alive", minIdleMs: 5000 });
+  assert.deepEqual(result.entries.map((e) => e.id), [ids[0]]);
+  assert.equal(result.nextStart, "0-0");
+  const pending = await store.pending("s", "g");
+  assert.deepEqual(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
+    [ids[0], "alive", 2],
+    [ids[1], "dead", 1],
+  ]);
+});
+
 backendTest("autoClaim() pages with COUNT and a next start", async (store) => {
   const ids = await store.addMany("s", [{ a: "1" }, { a: "2" }, { a: "3" }]);
   await store.createGroup("s", "g", { start: "0" });
