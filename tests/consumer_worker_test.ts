@@ -248,6 +248,28 @@ backendTest(
   },
 );
 
+backendTest(
+  "consume() sends no XACK after abort for entries whose handler failed or never started",
+  async (store) => {
+    const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
+    const controller = new AbortController();
+    const stats = await consume(async () => {
+      controller.abort();
+      await delay(50);
+      throw new Error("interrupted by the shutdown");
+    }, options(store, { signal: controller.signal, concurrency: 2, count: 2 }));
+    assert.deepEqual([stats.handled, stats.failed, stats.succeeded], [1, 1, 0]);
+    await delay(100); // an XACK sent late, after consume() returned, has landed by now
+    // The failed one and the one read but not started stay pending for a retry.
+    const pending = await store.pending("s", "g");
+    assert.deepEqual(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
+      [ids[0], "c1", 1],
+      [ids[1], "c1", 1],
+    ]);
+    assert.equal((await store.groups("s"))[0]!.lag, 1, "nothing was read after the abort");
+  },
+);
+
 backendTest("consume() returns promptly when aborted during a blocking read", async (store) => {
   const controller = new AbortController();
   const started = performance.now();
