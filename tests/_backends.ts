@@ -1,11 +1,14 @@
 /**
  * One parameterized suite for both backends: `backendTest(name, fn)` registers
  * the test once per backend, each with a fresh store (a private redis-server,
- * or an in-memory embedded store).
+ * or an in-memory embedded store). Also the waiting helpers the suites share,
+ * and {@linkcode untilHandled}: the time bound for every run that ends at
+ * `maxHandled`.
  *
  * @module
  */
 
+import assert from "node:assert/strict";
 import { openStore } from "../lib/open_store.ts";
 import type { StreamStore } from "../lib/store.ts";
 import { ignoreRedis, startRedis } from "./_redis_server.ts";
@@ -75,4 +78,37 @@ export async function waitFor(
     }
     await delay(10);
   }
+}
+
+/** How long a test that ends at `maxHandled` may run before it is stopped and fails. */
+export const BOUND_MS = 10_000;
+
+/** A run that stops after `maxHandled` deliveries, or is aborted after {@linkcode BOUND_MS}. */
+export interface Bound {
+  /** Passed on as the run's `maxHandled`. */
+  maxHandled: number;
+  /** Passed on as the run's `signal`: aborts after {@linkcode BOUND_MS}. */
+  signal: AbortSignal;
+}
+
+/**
+ * Stop after `n` deliveries, or after {@linkcode BOUND_MS}: a count the worker
+ * never reaches (or never stops at) then fails {@linkcode assertHandled}
+ * within seconds instead of hanging the test.
+ */
+export function untilHandled(n: number): Bound {
+  return { maxHandled: n, signal: AbortSignal.timeout(BOUND_MS) };
+}
+
+/** Fails, naming the count, unless the run stopped because it handled exactly `maxHandled`. */
+export function assertHandled(stats: { handled: number }, bound: Bound): void {
+  assert.ok(
+    !bound.signal.aborted,
+    `still running after ${BOUND_MS} ms: maxHandled ${bound.maxHandled} not reached or not obeyed (handled ${stats.handled})`,
+  );
+  assert.equal(
+    stats.handled,
+    bound.maxHandled,
+    `stopped after handling ${stats.handled}, not maxHandled ${bound.maxHandled}`,
+  );
 }

@@ -9,48 +9,56 @@ import {
   type WorkerEvent,
   WrongTypeError,
 } from "../mod.ts";
-import { backendTest, delay, waitFor } from "./_backends.ts";
+import { assertHandled, backendTest, delay, untilHandled, waitFor } from "./_backends.ts";
 
 function options(store: StreamStore, extra: Partial<ConsumeOptions> = {}): ConsumeOptions {
   return { store, stream: "s", group: "g", consumer: "c1", start: "0", blockMs: 50, ...extra };
 }
 
 backendTest("consume() acks each entry only after its handler succeeded", async (store) => {
+  const bound = untilHandled(3);
   const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
-  const pendingDuringHandler: number[] = [];
+  const pendingAtHandlerEnd: number[] = [];
   const stats = await consume(async (delivery) => {
     assert.equal(delivery.deliveries, 1);
-    pendingDuringHandler.push(
-      (await store.pending("s", "g")).filter((p) => p.id === delivery.id).length,
-    );
-  }, options(store, { maxHandled: 3 }));
-  assert.deepEqual(pendingDuringHandler, [1, 1, 1]);
+    // An ack sent before the handler resolved (when it started, or at its first
+    // await) has reached the store by now; the pending list is sampled last.
+    await delay(20);
+    const pending = await store.pending("s", "g");
+    pendingAtHandlerEnd.push(pending.filter((p) => p.id === delivery.id).length);
+  }, options(store, bound));
+  assertHandled(stats, bound);
+  assert.deepEqual(pendingAtHandlerEnd, [1, 1, 1], "acked before its handler resolved");
   assert.equal(stats.succeeded, 3);
   assert.equal((await store.pendingSummary("s", "g")).count, 0);
   assert.equal((await store.groups("s"))[0]!.lastDeliveredId, ids[2]);
 });
 
 backendTest("consume() leaves a failed entry pending", async (store) => {
+  const bound = untilHandled(2);
   const [bad] = await store.addMany("s", [{ n: "bad" }, { n: "good" }]);
   const events: WorkerEvent["type"][] = [];
   const stats = await consume((delivery) => {
     if (delivery.fields.n === "bad") throw new Error("temp too high");
-  }, options(store, { maxHandled: 2, onEvent: (e) => events.push(e.type) }));
+  }, options(store, { ...bound, onEvent: (e) => events.push(e.type) }));
+  assertHandled(stats, bound);
   assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
   assert.deepEqual((await store.pending("s", "g")).map((p) => p.id), [bad]);
   assert.ok(events.includes("failed") && events.includes("handled"));
 });
 
 backendTest("consume() re-delivers its own pending entries first on restart", async (store) => {
+  const bound = untilHandled(3);
   const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
   await store.createGroup("s", "g", { start: "0" });
   await store.readGroup("s", "g", { consumer: "c1", count: 1 }); // delivered, then the process "died"
   await store.add("s", { n: "3" });
   const seen: [string, number][] = [];
-  await consume(
+  const stats = await consume(
     (d) => void seen.push([d.fields.n!, d.deliveries]),
-    options(store, { maxHandled: 3 }),
+    options(store, bound),
   );
+  assertHandled(stats, bound);
   assert.deepEqual(seen, [["1", 2], ["2", 1], ["3", 1]]);
   assert.equal((await store.pendingSummary("s", "g")).count, 0);
   assert.equal(ids.length, 2);
@@ -59,16 +67,17 @@ backendTest("consume() re-delivers its own pending entries first on restart", as
 backendTest(
   "consume() creates the group at $ by default and reads only new entries",
   async (store) => {
+    const bound = untilHandled(1);
     await store.add("s", { n: "old" });
     const seen: string[] = [];
     const events: WorkerEvent[] = [];
     const running = consume((d) => void seen.push(d.fields.n!), {
-      ...options(store, { maxHandled: 1, onEvent: (e) => events.push(e) }),
+      ...options(store, { ...bound, onEvent: (e) => events.push(e) }),
       start: undefined,
     });
     await waitFor(async () => (await store.groups("s")).length === 1, { what: "group" });
     await store.add("s", { n: "new" });
-    await running;
+    assertHandled(await running, bound);
     assert.deepEqual(seen, ["new"]);
     assert.equal(events[0]!.type, "group-created");
   },
@@ -77,18 +86,25 @@ backendTest(
 backendTest(
   "consume() reclaims entries idle longer than claimIdleMs from a dead consumer",
   async (store) => {
+    const bound = untilHandled(2);
     const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
     await store.createGroup("s", "g", { start: "0" });
     await store.readGroup("s", "g", { consumer: "dead" });
     const seen: [string, number][] = [];
     const reading = consume(
       (d) => void seen.push([d.id, d.deliveries]),
-      options(store, { consumer: "alive", claimIdleMs: 300, claimIntervalMs: 100, maxHandled: 2 }),
+      options(store, {
+        consumer: "alive",
+        claimIdleMs: 300,
+        claimIntervalMs: 100,
+        ...bound,
+      }),
     );
     await delay(150);
     assert.deepEqual(seen, [], "claimed before claimIdleMs");
     assert.equal((await store.pending("s", "g", { consumer: "dead" })).length, 2);
     const stats = await reading;
+    assertHandled(stats, bound);
     assert.deepEqual(seen, [[ids[0], 2], [ids[1], 2]]);
     assert.equal(stats.reclaimed, 2);
     assert.equal((await store.pendingSummary("s", "g")).count, 0);
@@ -98,6 +114,7 @@ backendTest(
 backendTest(
   "consume() retries a failed entry after claimIdleMs and dead-letters it after maxDeliveries",
   async (store) => {
+    const bound = untilHandled(5); // ok once, poison 3 times, then the dead letter
     const [poison] = await store.addMany("s", [{ n: "poison" }, { n: "ok" }]);
     const events: WorkerEvent[] = [];
     const stats = await consume(
@@ -108,10 +125,11 @@ backendTest(
         claimIdleMs: 20,
         claimIntervalMs: 20,
         maxDeliveries: 3,
-        maxHandled: 5, // ok once, poison 3 times, then the dead letter
+        ...bound,
         onEvent: (e) => events.push(e),
       }),
     );
+    assertHandled(stats, bound);
     assert.deepEqual([stats.succeeded, stats.failed, stats.deadLettered], [1, 3, 1]);
     assert.equal((await store.pendingSummary("s", "g")).count, 0);
     const letters = await store.range("s:dead-letter");
@@ -125,7 +143,52 @@ backendTest(
   },
 );
 
+backendTest(
+  "consume() acks a retried entry whose handler succeeds after failing once",
+  async (store) => {
+    const bound = untilHandled(2); // the failure, then the retry
+    const [id] = await store.addMany("s", [{ n: "flaky" }]);
+    const seen: number[] = [];
+    const stats = await consume(
+      (d) => {
+        seen.push(d.deliveries);
+        if (d.deliveries === 1) throw new Error("sensor busy");
+      },
+      options(store, {
+        claimIdleMs: 30,
+        claimIntervalMs: 20,
+        maxDeliveries: 3,
+        ...bound,
+      }),
+    );
+    assertHandled(stats, bound);
+    assert.deepEqual(seen, [1, 2]);
+    assert.deepEqual(
+      [stats.handled, stats.succeeded, stats.failed, stats.deadLettered],
+      [2, 1, 1, 0],
+    );
+    assert.equal((await store.pendingSummary("s", "g")).count, 0, "the retry was not acked");
+    // A worker that would reclaim (and, past maxDeliveries, dead-letter) the entry
+    // if it were still pending finds nothing to do.
+    const later = await consume(
+      () => {},
+      options(store, {
+        consumer: "c2",
+        claimIdleMs: 20,
+        claimIntervalMs: 20,
+        maxDeliveries: 1,
+        signal: AbortSignal.timeout(500),
+      }),
+    );
+    assert.deepEqual([later.handled, later.reclaimed, later.deadLettered], [0, 0, 0]);
+    assert.equal(await store.len("s:dead-letter"), 0);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+    assert.equal((await store.range("s"))[0]!.id, id);
+  },
+);
+
 backendTest("consume() acks and reports pending entries deleted from the stream", async (store) => {
+  const bound = untilHandled(1);
   const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }]);
   await store.createGroup("s", "g", { start: "0" });
   await store.readGroup("s", "g", { consumer: "c1" });
@@ -134,16 +197,18 @@ backendTest("consume() acks and reports pending entries deleted from the stream"
   const stats = await consume(
     () => {},
     options(store, {
-      maxHandled: 1,
+      ...bound,
       onEvent: (e) => e.type === "deleted" && deleted.push(e.id),
     }),
   );
+  assertHandled(stats, bound);
   assert.deepEqual(deleted, [ids[0]]);
   assert.equal(stats.deleted, 1);
   assert.equal((await store.pendingSummary("s", "g")).count, 0);
 });
 
 backendTest("consume() runs at most concurrency handlers at once", async (store) => {
+  const bound = untilHandled(12);
   await store.addMany("s", Array.from({ length: 12 }, (_, i) => ({ n: String(i) })));
   let running = 0;
   let peak = 0;
@@ -151,7 +216,8 @@ backendTest("consume() runs at most concurrency handlers at once", async (store)
     peak = Math.max(peak, ++running);
     await delay(15);
     running--;
-  }, options(store, { concurrency: 3, count: 10, maxHandled: 12 }));
+  }, options(store, { concurrency: 3, count: 10, ...bound }));
+  assertHandled(stats, bound);
   assert.equal(peak, 3);
   assert.equal(stats.succeeded, 12);
   assert.equal((await store.pendingSummary("s", "g")).count, 0);
@@ -182,6 +248,28 @@ backendTest(
   },
 );
 
+backendTest(
+  "consume() sends no XACK after abort for entries whose handler failed or never started",
+  async (store) => {
+    const ids = await store.addMany("s", [{ n: "1" }, { n: "2" }, { n: "3" }]);
+    const controller = new AbortController();
+    const stats = await consume(async () => {
+      controller.abort();
+      await delay(50);
+      throw new Error("interrupted by the shutdown");
+    }, options(store, { signal: controller.signal, concurrency: 2, count: 2 }));
+    assert.deepEqual([stats.handled, stats.failed, stats.succeeded], [1, 1, 0]);
+    await delay(100); // an XACK sent late, after consume() returned, has landed by now
+    // The failed one and the one read but not started stay pending for a retry.
+    const pending = await store.pending("s", "g");
+    assert.deepEqual(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
+      [ids[0], "c1", 1],
+      [ids[1], "c1", 1],
+    ]);
+    assert.equal((await store.groups("s"))[0]!.lag, 1, "nothing was read after the abort");
+  },
+);
+
 backendTest("consume() returns promptly when aborted during a blocking read", async (store) => {
   const controller = new AbortController();
   const started = performance.now();
@@ -193,12 +281,13 @@ backendTest("consume() returns promptly when aborted during a blocking read", as
 backendTest(
   "consume() keeps a long handler's entry claimed so another consumer cannot take it",
   async (store) => {
+    const bound = untilHandled(1);
     const [id] = await store.addMany("s", [{ n: "slow" }]);
     let calls = 0;
     const slow = consume(async () => {
       calls++;
       await delay(400);
-    }, options(store, { claimIdleMs: 100, maxHandled: 1 }));
+    }, options(store, { claimIdleMs: 100, ...bound }));
     await delay(50);
     const controller = new AbortController();
     const other = consume(
@@ -210,9 +299,10 @@ backendTest(
         signal: controller.signal,
       }),
     );
-    await slow;
+    const stats = await slow;
     controller.abort();
     await other;
+    assertHandled(stats, bound);
     assert.equal(calls, 1);
     assert.equal((await store.pendingSummary("s", "g")).count, 0);
     assert.equal((await store.range("s"))[0]!.id, id);
@@ -270,6 +360,7 @@ backendTest(
 backendTest(
   "consume() re-creates a vanished group from 0 and reports the error once",
   async (store) => {
+    const bound = untilHandled(1);
     await store.createGroup("s", "g", { mkStream: true });
     const events: WorkerEvent[] = [];
     const seen: string[] = [];
@@ -277,14 +368,14 @@ backendTest(
       (d) => void seen.push(d.fields.n!),
       options(store, {
         blockMs: 30,
-        maxHandled: 1,
+        ...bound,
         onEvent: (e) => events.push(e),
       }),
     );
     await delay(60);
     await store.deleteStream("s"); // as a server restarted empty
     await store.add("s", { n: "after-restart" });
-    await running;
+    assertHandled(await running, bound);
     assert.deepEqual(seen, ["after-restart"]);
     assert.ok(events.filter((e) => e.type === "error").length <= 2);
     assert.ok(events.some((e) => e.type === "group-created" && e.start === "0"));
@@ -292,8 +383,9 @@ backendTest(
 );
 
 backendTest("deliveries() yields entries that are acked explicitly", async (store) => {
+  const bound = untilHandled(2);
   await store.addMany("s", [{ n: "1" }, { n: "2" }]);
-  const iterator = deliveries(options(store, { maxHandled: 2 }));
+  const iterator = deliveries(options(store, bound));
   const held = [];
   for await (const delivery of iterator) {
     held.push(delivery);
@@ -305,6 +397,7 @@ backendTest("deliveries() yields entries that are acked explicitly", async (stor
     }
   }
   const stats = await iterator.stats;
+  assertHandled(stats, bound);
   assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
   assert.deepEqual((await store.pending("s", "g")).map((p) => p.id), [held[1]!.id]);
 });
@@ -322,6 +415,7 @@ backendTest(
 backendTest(
   "fanOut() publishes to every target and acks the source after all succeeded",
   async (store) => {
+    const bound = untilHandled(2);
     await store.addMany("s", [{ temp: "0.9" }, { temp: "0.1" }]);
     await store.set("broken", "not a stream");
     const stats = await fanOut(
@@ -329,8 +423,9 @@ backendTest(
         Number(d.fields.temp) > 0.5
           ? [{ stream: "alerts" }, { stream: "broken" }]
           : [{ stream: "archive", fields: { ...d.fields, routed: "1" } }],
-      options(store, { maxHandled: 2 }),
+      options(store, bound),
     );
+    assertHandled(stats, bound);
     assert.deepEqual([stats.succeeded, stats.failed], [1, 1]);
     assert.deepEqual((await store.range("archive"))[0]!.fields, { temp: "0.1", routed: "1" });
     assert.equal(await store.len("alerts"), 1, "the publish that worked stays");
@@ -345,6 +440,7 @@ backendTest(
 backendTest(
   "consume() dead-letters a reclaimed entry by its own delivery count while it has other entries pending",
   async (store) => {
+    const bound = untilHandled(3);
     const ids = await store.addMany("s", [{ n: "a" }, { n: "b" }, { n: "c" }]);
     await store.createGroup("s", "g", { start: "0" });
     await store.readGroup("s", "g", { consumer: "dead", count: 1 }); // a
@@ -362,9 +458,10 @@ backendTest(
         claimIdleMs: 100,
         claimIntervalMs: 50,
         maxDeliveries: 3,
-        maxHandled: 3,
+        ...bound,
       }),
     );
+    assertHandled(stats, bound);
     assert.equal(stats.deadLettered, 1);
     assert.deepEqual(parseDeadLetter((await store.range("s:dead-letter"))[0]!.fields).id, ids[2]);
     assert.ok(seen.every(([n]) => n !== "c"), `c was handled: ${JSON.stringify(seen)}`);

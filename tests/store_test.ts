@@ -8,7 +8,7 @@ import {
   tail,
   WrongTypeError,
 } from "../mod.ts";
-import { backendTest, delay } from "./_backends.ts";
+import { assertHandled, backendTest, delay, untilHandled } from "./_backends.ts";
 
 backendTest("add() returns auto IDs that increase", async (store) => {
   const a = await store.add("s", { temp: "0.1" });
@@ -153,14 +153,23 @@ backendTest("readFromCheckpoint() stores <consumer>:lastid and resumes after it"
   const ids = await store.addMany("app:event", [{ n: "1" }, { n: "2" }, { n: "3" }]);
   const seen: string[] = [];
   const options = { store, stream: "app:event", consumer: "c1", start: "0" as const, blockMs: 10 };
-  await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, maxHandled: 2 });
+  const first = untilHandled(2);
+  assertHandled(
+    await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, ...first }),
+    first,
+  );
   assert.equal(await store.get("c1:lastid"), ids[1]);
-  await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, maxHandled: 1 });
+  const second = untilHandled(1);
+  assertHandled(
+    await readFromCheckpoint((e) => void seen.push(e.fields.n!), { ...options, ...second }),
+    second,
+  );
   assert.deepEqual(seen, ["1", "2", "3"]);
   assert.equal(await store.get("c1:lastid"), ids[2]);
 });
 
 backendTest("readFromCheckpoint() starts at the latest entry by default", async (store) => {
+  const bound = untilHandled(1);
   await store.add("s", { old: "1" });
   const seen: string[] = [];
   const reading = readFromCheckpoint((e) => void seen.push(Object.keys(e.fields)[0]!), {
@@ -168,11 +177,11 @@ backendTest("readFromCheckpoint() starts at the latest entry by default", async 
     stream: "s",
     consumer: "c",
     blockMs: 20,
-    maxHandled: 1,
+    ...bound,
   });
   await delay(60);
   await store.add("s", { new: "1" });
-  await reading;
+  assertHandled(await reading, bound);
   assert.deepEqual(seen, ["new"]);
 });
 
@@ -415,6 +424,30 @@ backendTest("autoClaim() takes idle entries and reports deleted ones", async (st
   assert.deepEqual(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
     [ids[0], "alive", 2],
     [ids[2], "alive", 2],
+  ]);
+});
+
+backendTest("autoClaim() leaves alone entries idle less than minIdleMs", async (store) => {
+  const ids = await store.addMany("s", [{ a: "1" }, { a: "2" }]);
+  await store.createGroup("s", "g", { start: "0" });
+  await store.readGroup("s", "g", { consumer: "dead" });
+  // The first has been idle for 10 s; the second was delivered just now.
+  await store.claim("s", "g", {
+    consumer: "dead",
+    minIdleMs: 0,
+    ids: [ids[0]!],
+    idleMs: 10_000,
+    retryCount: 1,
+  });
+  const young = await store.autoClaim("s", "g", { consumer: "alive", minIdleMs: 60_000 });
+  assert.deepEqual([young.entries, young.deletedIds, young.nextStart], [[], [], "0-0"]);
+  const result = await store.autoClaim("s", "g", { consumer: "alive", minIdleMs: 5000 });
+  assert.deepEqual(result.entries.map((e) => e.id), [ids[0]]);
+  assert.equal(result.nextStart, "0-0");
+  const pending = await store.pending("s", "g");
+  assert.deepEqual(pending.map((p) => [p.id, p.consumer, p.deliveries]), [
+    [ids[0], "alive", 2],
+    [ids[1], "dead", 1],
   ]);
 });
 

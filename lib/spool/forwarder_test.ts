@@ -13,6 +13,7 @@ import { backendTest, waitFor } from "../../tests/_backends.ts";
 import { ignoreRedis, startRedis } from "../../tests/_redis_server.ts";
 
 const SPOOL: SpoolOptions = { stream: "app:event", device: "sensor1" };
+const U64_MAX = "18446744073709551615";
 
 /** A temporary directory, removed on dispose. */
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
@@ -112,6 +113,52 @@ backendTest(
     assert.deepEqual(stats, { forwarded: 0, alreadyForwarded: 5 });
     const entries = await store.range("app:event");
     assert.deepEqual(entries.map(({ fields }) => fields.spool_seq), ["1", "2", "3", "4", "5"]);
+  },
+);
+
+backendTest(
+  "forwardSpool() keeps every reading in the spool while each XADD fails, then forwards each once",
+  async (store, { url }) => {
+    await using dir = await tempDir();
+    await using spool = await openSpool(`${dir.path}/spool.db`, SPOOL);
+    // The stream's last ID is the largest there is: every XADD * fails, while the
+    // XREVRANGE that checks what Redis already has still works. (A string key would
+    // fail that check first with WRONGTYPE, so no XADD would ever be sent.)
+    await store.add("app:event", { blocker: "1" }, { id: `${U64_MAX}-${U64_MAX}` });
+    for (let i = 1; i <= 5; i++) await spool.append({ temp: `${i}` });
+    const events: ForwardEvent[] = [];
+    const stop = new AbortController();
+    const forwarding = forwardSpool(spool, {
+      url,
+      signal: stop.signal,
+      minRetryMs: 10,
+      maxRetryMs: 50,
+      pollMs: 20,
+      onEvent: (event) => events.push(event),
+    });
+    try {
+      await waitFor(() => events.some((event) => event.type === "error"), {
+        what: "the failed batch's error event",
+      });
+      const error = events.find((event) => event.type === "error");
+      assert.ok(error?.type === "error");
+      assert.match(error.error.message, /exhausted the last possible ID/, "the XADDs were sent");
+      assert.deepEqual(
+        (await spool.peek(10)).map((reading) => reading.seq),
+        [1, 2, 3, 4, 5],
+        "readings left the spool before Redis confirmed them",
+      );
+      await store.deleteStream("app:event"); // fixed: the forwarder's next retry goes through
+      await waitFor(async () => await spool.length() === 0, { what: "the spool to drain" });
+    } finally {
+      stop.abort();
+    }
+    assert.deepEqual(await forwarding, { forwarded: 5, alreadyForwarded: 0 });
+    const entries = await store.range("app:event");
+    assert.deepEqual(
+      entries.map(({ fields }) => [fields.spool_id, fields.spool_seq, fields.temp]),
+      [1, 2, 3, 4, 5].map((seq) => [spool.id, String(seq), String(seq)]),
+    );
   },
 );
 

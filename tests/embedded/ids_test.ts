@@ -9,6 +9,8 @@ import {
   parseRangeStart,
   parseU64,
 } from "../../lib/embedded/ids.ts";
+import { CommandStore } from "../../mod.ts";
+import { openEmbeddedConnection } from "../../lib/embedded/mod.ts";
 
 Deno.test("parseU64() accepts what Redis's string2ull accepts", () => {
   assert.equal(parseU64("0"), 0n);
@@ -66,6 +68,43 @@ Deno.test("nextId() stays monotonic when the clock steps back", () => {
   assert.equal(nextId({ ms: 200, seq: 5 }, 0, parseId("199-*", 0, true, true)), undefined);
   assert.equal(nextId({ ms: 200, seq: 5 }, 0, parseId("200-5", 0, true)), undefined);
 });
+
+Deno.test(
+  "add() and addMany() on the embedded store give increasing IDs while the clock steps back, also after reopening the file",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rstream-embedded-" });
+    try {
+      let clock = () => 5_000;
+      const open = () =>
+        new CommandStore(openEmbeddedConnection(`${dir}/streams.db`, { now: () => clock() }));
+      const ids: string[] = [];
+      {
+        await using store = open();
+        ids.push((await store.add("s", { n: "1" }))!);
+        let now = 4_000;
+        clock = () => now--; // behind the top ID, and stepping back on every reading
+        ids.push((await store.add("s", { n: "2" }))!);
+        ids.push(...await store.addMany("s", [{ n: "3" }, { n: "4" }, { n: "5" }]));
+      }
+      clock = () => 1_000; // reopened with the clock far behind the stored top ID
+      await using store = open();
+      ids.push((await store.add("s", { n: "6" }))!);
+      ids.push(...await store.addMany("s", [{ n: "7" }, { n: "8" }]));
+      clock = () => 6_000;
+      ids.push((await store.add("s", { n: "9" }))!);
+      assert.deepEqual(ids, [
+        ...Array.from({ length: 8 }, (_, seq) => `5000-${seq}`),
+        "6000-0",
+      ]);
+      assert.deepEqual(
+        (await store.range("s")).map((e) => [e.id, e.fields.n]),
+        ids.map((id, i) => [id, String(i + 1)]),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
 
 Deno.test("formatId() prints the top part as 2^64-1", () => {
   assert.equal(formatId(1, 2), "1-2");

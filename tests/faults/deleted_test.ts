@@ -45,7 +45,7 @@ faultTest(
     // The owner restarts: its own pending entries come back, deleted ones without fields.
     const first = await strand("c1");
     const restarted = t.consumer("c1", [...fast, "--max", "30"]);
-    const { code } = await restarted.process.done;
+    const { code } = await restarted.process.exited(); // ends at --max 30, or fails
     assert.equal(code, 0, restarted.stderr.join("\n"));
     assert.deepEqual(
       restarted.events.filter((e) => e.event === "deleted").map((e) => e.id).sort(),

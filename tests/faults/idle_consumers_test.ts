@@ -28,7 +28,7 @@ faultTest(
     for (let run = 0; run < RUNS; run++) {
       sent.push(...await publish(t.store, 2, { from: sent.length }));
       const consumer = t.consumer(`run-${run}`, args);
-      const { code } = await consumer.process.done;
+      const { code } = await consumer.process.exited(); // ends at --max 2, or fails
       assert.equal(code, 0, consumer.stderr.join("\n"));
       assert.equal(consumer.count("finished"), 2);
       for (const line of consumer.stderr) {
@@ -58,7 +58,7 @@ faultTest(
     await delay(IDLE_MS + 100);
     sent.push(...await publish(t.store, 2, { from: sent.length }));
     const last = t.consumer("last", args);
-    assert.equal((await last.process.done).code, 0);
+    assert.equal((await last.process.exited()).code, 0);
     assert.deepEqual(
       (await t.store.consumers(STREAM, GROUP)).map((c) => c.name).sort(),
       ["holder", "last"],

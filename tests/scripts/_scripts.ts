@@ -28,12 +28,20 @@ export interface ScriptContext {
   store: StreamStore;
 }
 
+/**
+ * How long {@linkcode runScript} and {@linkcode ScriptProcess.exited} wait for
+ * a script to exit before they kill it and fail (a `--max` never reached).
+ */
+export const SCRIPT_TIMEOUT_MS = 60_000;
+
 /** Options of {@linkcode runScript} and {@linkcode spawnScript}. */
 export interface RunOptions {
   /** Working directory (default: a fresh one is not made; give the context's). */
   cwd: string;
   /** Extra environment; REDIS_URL and RSTREAM_DB are cleared unless given. */
   env?: Record<string, string>;
+  /** {@linkcode runScript}: kill the script and fail after this long (default {@linkcode SCRIPT_TIMEOUT_MS}). */
+  timeoutMs?: number;
 }
 
 function command(binary: string, args: string[], options: RunOptions): Deno.Command {
@@ -71,19 +79,16 @@ function lines(text: string): string[] {
   return text === "" ? [] : text.replace(/\n$/, "").split("\n");
 }
 
-/** Runs `rstream-produce` or `rstream-consume` to completion. */
-export async function runScript(
+/**
+ * Runs `rstream-produce` or `rstream-consume` to completion; one still running
+ * after `options.timeoutMs` is killed and fails the test, naming it.
+ */
+export function runScript(
   binary: "rstream-produce" | "rstream-consume",
   args: string[],
   options: RunOptions,
 ): Promise<ScriptResult> {
-  const out = await command(binary, args, options).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: lines(decoder.decode(out.stdout)),
-    stderr: lines(decoder.decode(out.stderr)),
-  };
+  return spawnScript(binary, args, options).exited(options.timeoutMs);
 }
 
 /** A running script whose output can be awaited line by line. */
@@ -96,10 +101,13 @@ export class ScriptProcess implements AsyncDisposable {
   readonly child: Deno.ChildProcess;
   /** Resolves when it exited and its output was read. */
   readonly done: Promise<ScriptResult>;
+  /** The command line, for failure messages. */
+  readonly label: string;
   #waiters = new Set<() => void>();
 
-  constructor(child: Deno.ChildProcess) {
+  constructor(child: Deno.ChildProcess, label = "script") {
     this.child = child;
+    this.label = label;
     const pump = async (stream: ReadableStream<Uint8Array>, into: string[]) => {
       let buffer = "";
       for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
@@ -148,6 +156,31 @@ export class ScriptProcess implements AsyncDisposable {
     }
   }
 
+  /**
+   * Waits for it to exit. Still running after `timeoutMs`, it is killed
+   * (SIGKILL) and this fails naming the command and what it printed: a run
+   * that never ends is a failure, not a hang.
+   */
+  async exited(timeoutMs: number = SCRIPT_TIMEOUT_MS): Promise<ScriptResult> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([this.done, timedOut]);
+      if (result !== undefined) return result;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.kill("SIGKILL");
+    await this.done;
+    throw new Error(
+      `${this.label} still running after ${timeoutMs} ms (killed); stdout:\n${
+        this.stdout.join("\n")
+      }\nstderr:\n${this.stderr.join("\n")}`,
+    );
+  }
+
   /** Sends a signal (ignored when it already exited). */
   kill(signal: Deno.Signal): void {
     try {
@@ -168,7 +201,7 @@ export function spawnScript(
   args: string[],
   options: RunOptions,
 ): ScriptProcess {
-  return new ScriptProcess(command(binary, args, options).spawn());
+  return new ScriptProcess(command(binary, args, options).spawn(), [binary, ...args].join(" "));
 }
 
 /**
