@@ -323,7 +323,7 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
     return error;
   }
   const where = context.command ? ` (${context.command})` : "";
-  const server = context.displayUrl ?? "the server";
+  const server = context.displayUrl ? redactUrl(context.displayUrl) : "the server";
   if (error instanceof ReplyError) {
     const text = error.message;
     switch (error.code) {

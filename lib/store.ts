@@ -188,7 +188,7 @@ export class CommandStore implements StreamStore {
     params: P,
     signal?: AbortSignal,
   ): Promise<R> {
-    return runCommand(this.connection, command, params, { signal });
+    return runCommand(this.connection, command, { params, signal });
   }
 
   add(stream: string, fields: Fields, options: AddOptions = {}): Promise<string | null> {
@@ -205,7 +205,7 @@ export class CommandStore implements StreamStore {
       ...options,
       id: "*",
     }]);
-    const ids = await runPipeline(this.connection, XADD, params);
+    const ids = await runPipeline(this.connection, XADD, { params });
     return ids.filter((id): id is string => id !== null);
   }
 

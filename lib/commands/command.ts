@@ -54,10 +54,18 @@ export function defineCommand<P extends readonly unknown[], R>(
   return Object.freeze(command);
 }
 
-/** Options of {@linkcode runCommand}. */
-export interface RunCommandOptions {
+/** Options of {@linkcode runCommand}: the command's parameters, and a signal. */
+export interface RunCommandOptions<P extends readonly unknown[]> {
+  /** The parameters, as the command's `args` takes them. */
+  params: P;
   /** Cancels a blocking command; it then resolves as a timeout would. */
   signal?: AbortSignal;
+}
+
+/** Options of {@linkcode runPipeline}: one parameter set per command sent. */
+export interface RunPipelineOptions<P extends readonly unknown[]> {
+  /** The parameter sets, one per command, in order. */
+  params: readonly P[];
 }
 
 function named<P extends readonly unknown[]>(
@@ -84,16 +92,16 @@ function named<P extends readonly unknown[]>(
  * import { runCommand, XADD, XLEN } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XADD, ["app:event", { temp: "0.42" }, {}]);
- * assert.equal(await runCommand(connection, XLEN, ["app:event"]), 1);
+ * await runCommand(connection, XADD, { params: ["app:event", { temp: "0.42" }] });
+ * assert.equal(await runCommand(connection, XLEN, { params: ["app:event"] }), 1);
  * ```
  */
 export async function runCommand<P extends readonly unknown[], R>(
   connection: CommandConnection,
   command: Command<P, R>,
-  params: P,
-  options: RunCommandOptions = {},
+  options: RunCommandOptions<P>,
 ): Promise<R> {
+  const { params } = options;
   const args = command.args(...params);
   let reply: RedisReply;
   try {
@@ -124,19 +132,22 @@ export async function runCommand<P extends readonly unknown[], R>(
  * import { runPipeline, XADD } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
  * await using connection = openEmbeddedConnection(":memory:");
- * const ids = await runPipeline(connection, XADD, [
- *   ["s", { n: "1" }, { id: "1-0" }],
- *   ["s", { n: "2" }, { id: "2-0" }],
- *   ["s", { n: "3" }, { id: "3-0" }],
- * ]);
+ * const ids = await runPipeline(connection, XADD, {
+ *   params: [
+ *     ["s", { n: "1" }, { id: "1-0" }],
+ *     ["s", { n: "2" }, { id: "2-0" }],
+ *     ["s", { n: "3" }, { id: "3-0" }],
+ *   ],
+ * });
  * assert.deepEqual(ids, ["1-0", "2-0", "3-0"]);
  * ```
  */
 export async function runPipeline<P extends readonly unknown[], R>(
   connection: CommandConnection,
   command: Command<P, R>,
-  paramsList: readonly P[],
+  options: RunPipelineOptions<P>,
 ): Promise<R[]> {
+  const paramsList = options.params;
   if (paramsList.length === 0) return [];
   const replies = await connection.pipeline(paramsList.map((params) => command.args(...params)));
   return replies.map((reply, i) => {

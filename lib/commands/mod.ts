@@ -20,7 +20,7 @@
  */
 
 export { defineCommand, runCommand, runPipeline } from "./command.ts";
-export type { Command, RunCommandOptions } from "./command.ts";
+export type { Command, RunCommandOptions, RunPipelineOptions } from "./command.ts";
 export { fieldArgs, streamsArgs, trimArgs } from "./_args.ts";
 export {
   parseEntries,
