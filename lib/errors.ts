@@ -124,12 +124,16 @@ export class StreamIdTooSmallError extends StreamError {
 /**
  * The server rejected an ID (`ERR Invalid stream ID …`).
  *
- * @example
+ * @example A raw XADD with a malformed ID
  * ```ts
- * import { InvalidStreamIdError, StreamError } from "@rstream/rstream";
+ * import { InvalidStreamIdError, openStore } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * const error = new InvalidStreamIdError("Invalid stream ID specified as stream command argument (XADD)", { command: "XADD" });
- * assert.ok(error instanceof StreamError && error.command === "XADD");
+ * await using store = await openStore("memory:");
+ * await assert.rejects(store.command(["XADD", "app:event", "abc", "temp", "0.42"]), (error) => {
+ *   assert.ok(error instanceof InvalidStreamIdError);
+ *   assert.equal(error.command, "XADD");
+ *   return true;
+ * });
  * ```
  */
 export class InvalidStreamIdError extends StreamError {
@@ -140,12 +144,17 @@ export class InvalidStreamIdError extends StreamError {
 /**
  * A key holds another type than a stream (WRONGTYPE).
  *
- * @example
+ * @example Adding to a key that holds a string
  * ```ts
- * import { WrongTypeError } from "@rstream/rstream";
+ * import { openStore, WrongTypeError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * const error = new WrongTypeError("Key 'k' is not a stream", { stream: "k" });
- * assert.equal(error.stream, "k");
+ * await using store = await openStore("memory:");
+ * await store.set("c1:lastid", "5-0");
+ * await assert.rejects(store.add("c1:lastid", { temp: "0.42" }), (error) => {
+ *   assert.ok(error instanceof WrongTypeError);
+ *   assert.equal(error.stream, "c1:lastid");
+ *   return true;
+ * });
  * ```
  */
 export class WrongTypeError extends StreamError {
@@ -156,12 +165,17 @@ export class WrongTypeError extends StreamError {
 /**
  * The stream or consumer group does not exist (NOGROUP).
  *
- * @example
+ * @example Reading through a group that was never created
  * ```ts
- * import { NoGroupError } from "@rstream/rstream";
+ * import { NoGroupError, openStore } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * const error = new NoGroupError("No consumer group", { stream: "s", group: "g" });
- * assert.deepEqual([error.stream, error.group], ["s", "g"]);
+ * await using store = await openStore("memory:");
+ * await store.add("app:event", { temp: "0.42" });
+ * await assert.rejects(store.readGroup("app:event", "workers", { consumer: "c1" }), (error) => {
+ *   assert.ok(error instanceof NoGroupError);
+ *   assert.deepEqual([error.stream, error.group], ["app:event", "workers"]);
+ *   return true;
+ * });
  * ```
  */
 export class NoGroupError extends StreamError {
@@ -172,11 +186,15 @@ export class NoGroupError extends StreamError {
 /**
  * The consumer group already exists (BUSYGROUP).
  *
- * @example
+ * @example A raw XGROUP CREATE of an existing group (createGroup() returns false instead)
  * ```ts
- * import { BusyGroupError } from "@rstream/rstream";
+ * import { BusyGroupError, openStore } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * assert.equal(new BusyGroupError("exists", { group: "g" }).group, "g");
+ * await using store = await openStore("memory:");
+ * const create = ["XGROUP", "CREATE", "app:event", "workers", "$", "MKSTREAM"];
+ * assert.equal(await store.command(create), "OK");
+ * await assert.rejects(store.command(create), BusyGroupError);
+ * assert.equal(await store.createGroup("app:event", "workers"), false);
  * ```
  */
 export class BusyGroupError extends StreamError {
@@ -187,11 +205,15 @@ export class BusyGroupError extends StreamError {
 /**
  * The user is not allowed to run this command or touch this key (NOPERM).
  *
- * @example
+ * @example A NOPERM reply becomes a NoPermissionError naming the command
  * ```ts
- * import { NoPermissionError } from "@rstream/rstream";
+ * import { NoPermissionError, ReplyError, toStreamError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * assert.equal(new NoPermissionError("denied", { command: "XADD" }).command, "XADD");
+ * const reply = new ReplyError("NOPERM User app has no permissions to run the 'xadd' command");
+ * const error = toStreamError(reply, { command: "XADD", stream: "app:event" });
+ * assert.ok(error instanceof NoPermissionError);
+ * assert.equal(error.command, "XADD");
+ * assert.equal(error.cause, reply);
  * ```
  */
 export class NoPermissionError extends StreamError {
@@ -218,12 +240,17 @@ export class AuthenticationError extends StreamError {
 /**
  * The server could not be reached: refused, timed out, closed or TLS failure.
  *
- * @example
+ * @example A refused connection becomes a ConnectionError naming the server
  * ```ts
- * import { ConnectionError } from "@rstream/rstream";
+ * import { ConnectionError, toStreamError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
- * const error = new ConnectionError("Cannot reach Redis", { displayUrl: "redis://db:6379" });
+ * const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:6379"), {
+ *   code: "ECONNREFUSED",
+ * });
+ * const error = toStreamError(refused, { displayUrl: "redis://db:6379" });
+ * assert.ok(error instanceof ConnectionError);
  * assert.equal(error.displayUrl, "redis://db:6379");
+ * assert.match(error.message, /^Cannot reach Redis at redis:\/\/db:6379: connection refused/);
  * ```
  */
 export class ConnectionError extends StreamError {
@@ -235,12 +262,14 @@ export class ConnectionError extends StreamError {
  * Bad command-line input (the shell and the scripts): printed as one line
  * with the usage, exit code 2.
  *
- * @example
+ * @example Tell bad input from other failures
  * ```ts
- * import { errorLine, UsageError } from "@rstream/rstream";
+ * import { StreamError, UsageError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
  * const error = new UsageError("missing SENSOR_ID");
- * assert.equal(errorLine(error, { usage: "produce SENSOR_ID" }), "error: missing SENSOR_ID (usage: produce SENSOR_ID)");
+ * assert.ok(error instanceof StreamError);
+ * assert.equal(error.name, "UsageError");
+ * assert.equal(error.message, "missing SENSOR_ID");
  * ```
  */
 export class UsageError extends StreamError {

@@ -10,7 +10,17 @@ import type { StreamStore } from "./store.ts";
 import type { RedisConnectionOptions } from "./redis/connection.ts";
 import { redactUrl } from "./redact_url.ts";
 
-/** Where the embedded store lives when nothing else is said. */
+/**
+ * Where the embedded store lives when nothing else is said.
+ *
+ * @example Without a URL or environment, the store is this file
+ * ```ts
+ * import { DEFAULT_DB_PATH, resolveStoreUrl } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_DB_PATH, "./.rstream/streams.db");
+ * assert.equal(resolveStoreUrl(undefined, () => undefined), `file:${DEFAULT_DB_PATH}`);
+ * ```
+ */
 export const DEFAULT_DB_PATH = "./.rstream/streams.db";
 
 /** Options of {@linkcode openStore}. */
@@ -22,7 +32,7 @@ export interface OpenStoreOptions extends RedisConnectionOptions {
 /**
  * Reads an environment variable, `undefined` when unset or not permitted.
  *
- * @example
+ * @example An unset variable reads as undefined, not an error
  * ```ts
  * import { readEnv } from "@rstream/rstream";
  * import assert from "node:assert/strict";

@@ -17,7 +17,17 @@ export interface StreamId {
   seq: bigint;
 }
 
-/** The largest value of either part of an ID (2^64 − 1). */
+/**
+ * The largest value of either part of an ID (2^64 − 1).
+ *
+ * @example The largest ID has no successor
+ * ```ts
+ * import { MAX_ID_PART, nextStreamId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(MAX_ID_PART, 2n ** 64n - 1n);
+ * assert.equal(nextStreamId(`${MAX_ID_PART}-${MAX_ID_PART}`), undefined);
+ * ```
+ */
 export const MAX_ID_PART: bigint = 18446744073709551615n;
 
 const PART = /^\d{1,20}$/;
@@ -74,18 +84,31 @@ export function parseStreamId(
 /**
  * Formats a stream ID as `<ms>-<seq>`.
  *
- * @example
+ * @example Format parsed parts, and round-trip a parsed ID
  * ```ts
- * import { formatStreamId } from "@rstream/rstream";
+ * import { formatStreamId, parseStreamId } from "@rstream/rstream";
  * import assert from "node:assert/strict";
  * assert.equal(formatStreamId({ ms: 1n, seq: 2n }), "1-2");
+ * assert.equal(formatStreamId(parseStreamId("1526919030474-55")), "1526919030474-55");
  * ```
  */
 export function formatStreamId(id: StreamId): string {
   return `${id.ms}-${id.seq}`;
 }
 
-/** Whether `text` is a complete stream ID (`<ms>-<seq>`). */
+/**
+ * Whether `text` is a complete stream ID (`<ms>-<seq>`).
+ *
+ * @example Incomplete IDs, `*` and out-of-range parts are not IDs
+ * ```ts
+ * import { isStreamId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(isStreamId("1526919030474-0"), true);
+ * assert.equal(isStreamId("1526919030474"), false);
+ * assert.equal(isStreamId("*"), false);
+ * assert.equal(isStreamId("18446744073709551616-0"), false);
+ * ```
+ */
 export function isStreamId(text: string): boolean {
   try {
     parseStreamId(text);
@@ -119,12 +142,13 @@ export function compareStreamIds(a: string | StreamId, b: string | StreamId): nu
  * The smallest ID greater than `id`, or `undefined` after the largest ID.
  * Used to page through a stream without repeating the last entry.
  *
- * @example
+ * @example The sequence counts up, then carries into the milliseconds
  * ```ts
  * import { nextStreamId } from "@rstream/rstream";
  * import assert from "node:assert/strict";
  * assert.equal(nextStreamId("5-1"), "5-2");
  * assert.equal(nextStreamId("5-18446744073709551615"), "6-0");
+ * assert.equal(nextStreamId("18446744073709551615-18446744073709551615"), undefined);
  * ```
  */
 export function nextStreamId(id: string): string | undefined {
@@ -134,7 +158,18 @@ export function nextStreamId(id: string): string | undefined {
   return undefined;
 }
 
-/** The largest ID smaller than `id`, or `undefined` before `0-0`. */
+/**
+ * The largest ID smaller than `id`, or `undefined` before `0-0`.
+ *
+ * @example The sequence counts down, then borrows from the milliseconds
+ * ```ts
+ * import { previousStreamId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(previousStreamId("5-1"), "5-0");
+ * assert.equal(previousStreamId("5-0"), "4-18446744073709551615");
+ * assert.equal(previousStreamId("0-0"), undefined);
+ * ```
+ */
 export function previousStreamId(id: string): string | undefined {
   const { ms, seq } = parseStreamId(id);
   if (seq > 0n) return `${ms}-${seq - 1n}`;
@@ -144,6 +179,17 @@ export function previousStreamId(id: string): string | undefined {
 
 /**
  * Checks an ID given to XADD: `*`, `<ms>-*` or `<ms>-<seq>` (not `0-0`).
+ *
+ * @example Auto IDs and explicit ones above 0-0
+ * ```ts
+ * import { checkAddId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkAddId("*"), "*");
+ * assert.equal(checkAddId("1526919030474-*"), "1526919030474-*");
+ * assert.equal(checkAddId("1526919030474-0"), "1526919030474-0");
+ * assert.throws(() => checkAddId("0-0"), /XADD needs an ID greater than 0-0/);
+ * assert.throws(() => checkAddId("1526919030474"), RangeError);
+ * ```
  *
  * @throws {RangeError} naming the value otherwise.
  */
@@ -165,6 +211,17 @@ export function checkAddId(id: string): string {
  * Checks a range bound: `-`, `+`, a complete or incomplete ID, optionally
  * prefixed with `(` for an exclusive bound.
  *
+ * @example Open ends, exclusive and incomplete bounds
+ * ```ts
+ * import { checkRangeBound } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * for (const bound of ["-", "+", "(1526919030474-0", "1526919030474"]) {
+ *   assert.equal(checkRangeBound(bound), bound);
+ * }
+ * assert.throws(() => checkRangeBound("$"), /Invalid range bound '\$'/);
+ * assert.throws(() => checkRangeBound("(-"), RangeError);
+ * ```
+ *
  * @throws {RangeError} naming the value otherwise.
  */
 export function checkRangeBound(bound: string): string {
@@ -183,7 +240,18 @@ export function checkRangeBound(bound: string): string {
 
 /**
  * Checks a read position for XREAD/XREADGROUP: `$` (new entries only), `>`
- * (group: never delivered), `+` (XREAD: the last entry) or an ID.
+ * (group: never delivered), `+` (XREAD: the last entry) or an ID. Which of
+ * `$`, `>` and `+` are accepted is `allowed` (default `$` only).
+ *
+ * @example `>` passes only where it is allowed
+ * ```ts
+ * import { checkReadId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkReadId("$"), "$");
+ * assert.equal(checkReadId("1526919030474"), "1526919030474");
+ * assert.equal(checkReadId(">", [">"]), ">");
+ * assert.throws(() => checkReadId(">"), /expected \$ or an ID/);
+ * ```
  *
  * @throws {RangeError} naming the value otherwise.
  */
@@ -205,6 +273,14 @@ export function checkReadId(id: string, allowed: readonly string[] = ["$"]): str
 /**
  * The time an ID's milliseconds part stands for (auto-generated IDs carry
  * the time of the add).
+ *
+ * @example When an entry was added
+ * ```ts
+ * import { streamIdDate } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(streamIdDate("1526919030474-55").toISOString(), "2018-05-21T16:10:30.474Z");
+ * assert.equal(streamIdDate("1526919030474").getTime(), 1526919030474);
+ * ```
  */
 export function streamIdDate(id: string): Date {
   return new Date(Number(parseStreamId(id, { incomplete: "start" }).ms));

@@ -13,11 +13,16 @@ import type { Fields, TrimOptions } from "../types.ts";
 /**
  * Flattens fields to `field value …`, checking they are strings.
  *
- * @example
+ * @example Fields in order; numbers and empty entries are refused
  * ```ts
  * import { fieldArgs } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(fieldArgs({ sensor_id: "sensor2", temp: "0.42" }), ["sensor_id", "sensor2", "temp", "0.42"]);
+ * assert.deepEqual(
+ *   fieldArgs({ sensor_id: "sensor2", temp: "0.42" }),
+ *   ["sensor_id", "sensor2", "temp", "0.42"],
+ * );
+ * assert.throws(() => fieldArgs({ temp: 0.42 } as never), /Field 'temp' must be a string/);
+ * assert.throws(() => fieldArgs({}), RangeError);
  * ```
  */
 export function fieldArgs(fields: Fields): string[] {
@@ -41,11 +46,18 @@ export function fieldArgs(fields: Fields): string[] {
 /**
  * The `MAXLEN|MINID [=|~] threshold [LIMIT n]` part of XADD and XTRIM.
  *
- * @example
+ * @example Exact or approximate trimming; LIMIT only with `~`
  * ```ts
  * import { trimArgs } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(trimArgs({ minId: "1000", approximate: true, limit: 10 }), ["MINID", "~", "1000", "LIMIT", "10"]);
+ * assert.deepEqual(trimArgs({ maxLen: 1000 }), ["MAXLEN", "1000"]);
+ * assert.deepEqual(
+ *   trimArgs({ minId: "1000", approximate: true, limit: 10 }),
+ *   ["MINID", "~", "1000", "LIMIT", "10"],
+ * );
+ * assert.deepEqual(trimArgs({}), []);
+ * assert.throws(() => trimArgs({}, true), /Trimming needs maxLen or minId/);
+ * assert.throws(() => trimArgs({ maxLen: 10, limit: 5 }), /limit needs approximate trimming/);
  * ```
  */
 export function trimArgs(options: TrimOptions, required = false): string[] {

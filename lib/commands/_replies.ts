@@ -32,11 +32,12 @@ export function numOrNull(value: RedisReply | undefined): number | null {
 /**
  * `["f1","v1","f2","v2"]` → `{f1:"v1",f2:"v2"}` (a later duplicate field wins).
  *
- * @example
+ * @example Pairs become an object; a repeated field keeps its last value
  * ```ts
  * import { parseFields } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
  * assert.deepEqual(parseFields(["temp", "0.42", "unit", "C"]), { temp: "0.42", unit: "C" });
+ * assert.deepEqual(parseFields(["temp", "0.41", "temp", "0.42"]), { temp: "0.42" });
  * ```
  */
 export function parseFields(reply: RedisReply): Fields {
@@ -49,10 +50,14 @@ export function parseFields(reply: RedisReply): Fields {
 /**
  * `[id, [f, v, …]]` → entry; a `null` fields part (deleted while pending) stays `null`.
  *
- * @example
+ * @example An entry, and one deleted while pending
  * ```ts
  * import { parseGroupEntry } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
+ * assert.deepEqual(parseGroupEntry(["1-0", ["temp", "0.42"]]), {
+ *   id: "1-0",
+ *   fields: { temp: "0.42" },
+ * });
  * assert.deepEqual(parseGroupEntry(["2-0", null]), { id: "2-0", fields: null });
  * ```
  */
@@ -64,11 +69,13 @@ export function parseGroupEntry(reply: RedisReply): GroupEntry {
 /**
  * XRANGE/XREVRANGE/XCLAIM reply → entries (deleted ones left out).
  *
- * @example
+ * @example Deleted entries are left out
  * ```ts
  * import { parseEntries } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseEntries([["1-0", ["temp", "0.4"]]]), [{ id: "1-0", fields: { temp: "0.4" } }]);
+ * assert.deepEqual(parseEntries([["1-0", ["temp", "0.4"]], ["2-0", null]]), [
+ *   { id: "1-0", fields: { temp: "0.4" } },
+ * ]);
  * ```
  */
 export function parseEntries(reply: RedisReply): StreamEntry[] {
@@ -107,11 +114,13 @@ export function parseReadReply(reply: RedisReply): StreamRead<GroupEntry>[] {
 /**
  * A flat `[k1, v1, k2, v2]` reply → a map.
  *
- * @example
+ * @example Values keep their reply types
  * ```ts
  * import { parsePairs } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.equal(parsePairs(["length", 2, "groups", 0]).get("length"), 2);
+ * const map = parsePairs(["length", 2, "last-generated-id", "5-0"]);
+ * assert.equal(map.get("length"), 2);
+ * assert.equal(map.get("last-generated-id"), "5-0");
  * ```
  */
 export function parsePairs(reply: RedisReply): Map<string, RedisReply> {

@@ -70,11 +70,15 @@ export const XGROUP_CREATE: Command<
 /**
  * XGROUP SETID: moves a group's last-delivered ID.
  *
- * @example
+ * @example Rewind a group to the start; `>` is not a position
  * ```ts
  * import { XGROUP_SETID } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(XGROUP_SETID.args("s", "g", { id: "0", entriesRead: 0 }), ["XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD", "0"]);
+ * assert.deepEqual(
+ *   XGROUP_SETID.args("s", "g", { id: "0", entriesRead: 0 }),
+ *   ["XGROUP", "SETID", "s", "g", "0", "ENTRIESREAD", "0"],
+ * );
+ * assert.throws(() => XGROUP_SETID.args("s", "g", { id: ">" }), RangeError);
  * ```
  */
 export const XGROUP_SETID: Command<
@@ -101,12 +105,16 @@ export const XGROUP_SETID: Command<
 /**
  * XGROUP DESTROY: destroys a group and its pending list; whether it existed.
  *
- * @example
+ * @example Destroying twice: the second time there was nothing
  * ```ts
- * import { XGROUP_DESTROY } from "@rstream/rstream/commands";
+ * import { runCommand, XGROUP_CREATE, XGROUP_DESTROY } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XGROUP_DESTROY.args("s", "g"), ["XGROUP", "DESTROY", "s", "g"]);
- * assert.equal(XGROUP_DESTROY.parse(0), false);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "g", { mkStream: true }]);
+ * assert.equal(await runCommand(connection, XGROUP_DESTROY, ["s", "g"]), true);
+ * assert.equal(await runCommand(connection, XGROUP_DESTROY, ["s", "g"]), false);
  * ```
  */
 export const XGROUP_DESTROY: Command<[stream: string, group: string], boolean> = defineCommand({
@@ -124,11 +132,16 @@ export const XGROUP_DESTROY: Command<[stream: string, group: string], boolean> =
 /**
  * XGROUP CREATECONSUMER: creates a consumer; `false` when it existed.
  *
- * @example
+ * @example Build the arguments; an existing consumer reads as false
  * ```ts
  * import { XGROUP_CREATECONSUMER } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(XGROUP_CREATECONSUMER.args("s", "g", { consumer: "c1" }), ["XGROUP", "CREATECONSUMER", "s", "g", "c1"]);
+ * assert.deepEqual(
+ *   XGROUP_CREATECONSUMER.args("s", "g", { consumer: "c1" }),
+ *   ["XGROUP", "CREATECONSUMER", "s", "g", "c1"],
+ * );
+ * assert.equal(XGROUP_CREATECONSUMER.parse(1), true);
+ * assert.equal(XGROUP_CREATECONSUMER.parse(0), false);
  * ```
  */
 export const XGROUP_CREATECONSUMER: Command<
@@ -151,11 +164,14 @@ export const XGROUP_CREATECONSUMER: Command<
  * XGROUP DELCONSUMER: deletes a consumer; how many pending entries it had
  * (they are dropped).
  *
- * @example
+ * @example Build the arguments and read the pending count
  * ```ts
  * import { XGROUP_DELCONSUMER } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(XGROUP_DELCONSUMER.args("s", "g", { consumer: "c1" }), ["XGROUP", "DELCONSUMER", "s", "g", "c1"]);
+ * assert.deepEqual(
+ *   XGROUP_DELCONSUMER.args("s", "g", { consumer: "c1" }),
+ *   ["XGROUP", "DELCONSUMER", "s", "g", "c1"],
+ * );
  * assert.equal(XGROUP_DELCONSUMER.parse(2), 2);
  * ```
  */
@@ -222,12 +238,18 @@ export const XREADGROUP: Command<
 /**
  * XACK: acknowledges entries; how many were pending.
  *
- * @example
+ * @example Acknowledge a delivered entry, then again: it is no longer pending
  * ```ts
- * import { XACK } from "@rstream/rstream/commands";
+ * import { runCommand, XACK, XADD, XGROUP_CREATE, XREADGROUP } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XACK.args("s", "g", { ids: ["1-0", "2-0"] }), ["XACK", "s", "g", "1-0", "2-0"]);
- * assert.equal(XACK.parse(2), 2);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
+ * const id = await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
+ * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
+ * assert.equal(await runCommand(connection, XACK, ["s", "g", { ids: [id!] }]), 1);
+ * assert.equal(await runCommand(connection, XACK, ["s", "g", { ids: [id!] }]), 0);
  * ```
  */
 export const XACK: Command<

@@ -13,12 +13,17 @@ import { type Command, defineCommand } from "./command.ts";
 /**
  * One XINFO GROUPS item → group info.
  *
- * @example
+ * @example Field names become camelCase; a nil lag stays null
  * ```ts
  * import { parseGroupInfo } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * const info = parseGroupInfo(["name", "g", "consumers", 1, "pending", 0, "last-delivered-id", "1-0", "entries-read", 1, "lag", 0]);
- * assert.deepEqual(info, { name: "g", consumers: 1, pending: 0, lastDeliveredId: "1-0", entriesRead: 1, lag: 0 });
+ * const info = parseGroupInfo([
+ *   "name", "g", "consumers", 1, "pending", 0,
+ *   "last-delivered-id", "1-0", "entries-read", 1, "lag", null,
+ * ]);
+ * assert.deepEqual(info, {
+ *   name: "g", consumers: 1, pending: 0, lastDeliveredId: "1-0", entriesRead: 1, lag: null,
+ * });
  * ```
  */
 export function parseGroupInfo(reply: RedisReply): GroupInfo {
@@ -36,11 +41,17 @@ export function parseGroupInfo(reply: RedisReply): GroupInfo {
 /**
  * One XINFO CONSUMERS item → consumer info.
  *
- * @example
+ * @example `inactive` (Redis 7.2) is read only when the reply has it
  * ```ts
  * import { parseConsumerInfo } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseConsumerInfo(["name", "c1", "pending", 2, "idle", 10]), { name: "c1", pending: 2, idleMs: 10 });
+ * assert.deepEqual(parseConsumerInfo(["name", "c1", "pending", 2, "idle", 10]), {
+ *   name: "c1",
+ *   pending: 2,
+ *   idleMs: 10,
+ * });
+ * const info = parseConsumerInfo(["name", "c1", "pending", 0, "idle", 10, "inactive", 7]);
+ * assert.equal(info.inactiveMs, 7);
  * ```
  */
 export function parseConsumerInfo(reply: RedisReply): ConsumerInfo {
@@ -60,7 +71,7 @@ export type StreamSummary = Omit<StreamInfo, "groups">;
 /**
  * One XINFO STREAM reply → the stream's summary.
  *
- * @example
+ * @example Read the length and the first entry
  * ```ts
  * import { parseStreamInfo } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
@@ -91,11 +102,18 @@ export function parseStreamInfo(reply: RedisReply): StreamSummary {
 /**
  * XINFO STREAM: length, IDs and first/last entry.
  *
- * @example
+ * @example Summarize a stream on the embedded store
  * ```ts
- * import { XINFO_STREAM } from "@rstream/rstream/commands";
+ * import { runCommand, XADD, XINFO_STREAM } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_STREAM.args("s"), ["XINFO", "STREAM", "s"]);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "5-0" }]);
+ * const info = await runCommand(connection, XINFO_STREAM, ["s"]);
+ * assert.equal(info.length, 1);
+ * assert.equal(info.lastGeneratedId, "5-0");
+ * assert.deepEqual(info.lastEntry, { id: "5-0", fields: { temp: "0.42" } });
  * ```
  */
 export const XINFO_STREAM: Command<[stream: string], StreamSummary> = defineCommand({
@@ -108,12 +126,17 @@ export const XINFO_STREAM: Command<[stream: string], StreamSummary> = defineComm
 /**
  * XINFO GROUPS: a stream's consumer groups.
  *
- * @example
+ * @example List the groups of a stream
  * ```ts
- * import { XINFO_GROUPS } from "@rstream/rstream/commands";
+ * import { runCommand, XGROUP_CREATE, XINFO_GROUPS } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_GROUPS.args("s"), ["XINFO", "GROUPS", "s"]);
- * assert.deepEqual(XINFO_GROUPS.parse([]), []);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "workers", { mkStream: true }]);
+ * const [group] = await runCommand(connection, XINFO_GROUPS, ["s"]);
+ * assert.equal(group.name, "workers");
+ * assert.equal(group.pending, 0);
  * ```
  */
 export const XINFO_GROUPS: Command<[stream: string], GroupInfo[]> = defineCommand({
@@ -126,11 +149,25 @@ export const XINFO_GROUPS: Command<[stream: string], GroupInfo[]> = defineComman
 /**
  * XINFO CONSUMERS: a group's consumers.
  *
- * @example
+ * @example A consumer appears once it has read, with what it holds
  * ```ts
- * import { XINFO_CONSUMERS } from "@rstream/rstream/commands";
+ * import {
+ *   runCommand,
+ *   XADD,
+ *   XGROUP_CREATE,
+ *   XINFO_CONSUMERS,
+ *   XREADGROUP,
+ * } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_CONSUMERS.args("s", "g"), ["XINFO", "CONSUMERS", "s", "g"]);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
+ * await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
+ * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
+ * const [consumer] = await runCommand(connection, XINFO_CONSUMERS, ["s", "g"]);
+ * assert.equal(consumer.name, "c1");
+ * assert.equal(consumer.pending, 1);
  * ```
  */
 export const XINFO_CONSUMERS: Command<[stream: string, group: string], ConsumerInfo[]> =

@@ -14,12 +14,20 @@ import { type Command, defineCommand } from "./command.ts";
  * SCAN … TYPE stream: one page of stream key names and the next cursor
  * (`"0"` when the scan is complete).
  *
- * @example
+ * @example Only streams match, not string keys
  * ```ts
- * import { SCAN_STREAMS } from "@rstream/rstream/commands";
+ * import { runCommand, SCAN_STREAMS, SET, XADD } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
- * assert.deepEqual(SCAN_STREAMS.args("0", { pattern: "app:*" }), ["SCAN", "0", "MATCH", "app:*", "COUNT", "1000", "TYPE", "stream"]);
- * assert.deepEqual(SCAN_STREAMS.parse(["0", ["app:event"]]), { cursor: "0", keys: ["app:event"] });
+ * assert.deepEqual(
+ *   SCAN_STREAMS.args("0", { pattern: "app:*" }),
+ *   ["SCAN", "0", "MATCH", "app:*", "COUNT", "1000", "TYPE", "stream"],
+ * );
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XADD, ["app:event", { temp: "0.42" }, {}]);
+ * await runCommand(connection, SET, ["app:lastid", "5-0"]);
+ * const page = await runCommand(connection, SCAN_STREAMS, ["0", { pattern: "app:*" }]);
+ * assert.deepEqual(page, { cursor: "0", keys: ["app:event"] });
  * ```
  */
 export const SCAN_STREAMS: Command<
@@ -46,12 +54,16 @@ export const SCAN_STREAMS: Command<
 /**
  * DEL: deletes a key; whether it existed.
  *
- * @example
+ * @example Deleting twice: the second time there was nothing
  * ```ts
- * import { DEL } from "@rstream/rstream/commands";
+ * import { DEL, runCommand, XADD } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(DEL.args("app:event"), ["DEL", "app:event"]);
- * assert.equal(DEL.parse(1), true);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XADD, ["app:event", { temp: "0.42" }, {}]);
+ * assert.equal(await runCommand(connection, DEL, ["app:event"]), true);
+ * assert.equal(await runCommand(connection, DEL, ["app:event"]), false);
  * ```
  */
 export const DEL: Command<[key: string], boolean> = defineCommand({
@@ -64,11 +76,12 @@ export const DEL: Command<[key: string], boolean> = defineCommand({
 /**
  * GET: a string key's value, `null` when missing.
  *
- * @example
+ * @example A missing key reads as null
  * ```ts
  * import { GET } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
  * assert.deepEqual(GET.args("c1:lastid"), ["GET", "c1:lastid"]);
+ * assert.equal(GET.parse("5-0"), "5-0");
  * assert.equal(GET.parse(null), null);
  * ```
  */
@@ -81,11 +94,15 @@ export const GET: Command<[key: string], string | null> = defineCommand({
 /**
  * SET: writes a string key.
  *
- * @example
+ * @example Save a checkpoint and read it back
  * ```ts
- * import { SET } from "@rstream/rstream/commands";
+ * import { GET, runCommand, SET } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(SET.args("c1:lastid", "5-0"), ["SET", "c1:lastid", "5-0"]);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, SET, ["c1:lastid", "5-0"]);
+ * assert.equal(await runCommand(connection, GET, ["c1:lastid"]), "5-0");
  * ```
  */
 export const SET: Command<[key: string, value: string], void> = defineCommand({

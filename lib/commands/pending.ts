@@ -25,11 +25,18 @@ const streamGroup = (stream: string, group: string) => ({ stream, group });
 /**
  * XPENDING summary reply → summary.
  *
- * @example
+ * @example An empty pending list, and one with two consumers
  * ```ts
  * import { parsePendingSummary } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parsePendingSummary([0, null, null, null]), { count: 0, smallestId: null, greatestId: null, consumers: [] });
+ * assert.deepEqual(parsePendingSummary([0, null, null, null]), {
+ *   count: 0,
+ *   smallestId: null,
+ *   greatestId: null,
+ *   consumers: [],
+ * });
+ * const summary = parsePendingSummary([3, "1-0", "3-0", [["c1", "2"], ["c2", "1"]]]);
+ * assert.deepEqual(summary.consumers, [{ name: "c1", pending: 2 }, { name: "c2", pending: 1 }]);
  * ```
  */
 export function parsePendingSummary(reply: RedisReply): PendingSummary {
@@ -50,11 +57,13 @@ export function parsePendingSummary(reply: RedisReply): PendingSummary {
 /**
  * Extended XPENDING reply → entries.
  *
- * @example
+ * @example Each item is ID, owner, idle time and delivery count
  * ```ts
  * import { parsePendingEntries } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parsePendingEntries([["1-0", "c1", 5, 2]]), [{ id: "1-0", consumer: "c1", idleMs: 5, deliveries: 2 }]);
+ * assert.deepEqual(parsePendingEntries([["1-0", "c1", 5, 2]]), [
+ *   { id: "1-0", consumer: "c1", idleMs: 5, deliveries: 2 },
+ * ]);
  * ```
  */
 export function parsePendingEntries(reply: RedisReply): PendingEntry[] {
@@ -72,11 +81,16 @@ export function parsePendingEntries(reply: RedisReply): PendingEntry[] {
 /**
  * XAUTOCLAIM reply (Redis 7: next start, entries, deleted IDs) → result.
  *
- * @example
+ * @example Claimed entries, and IDs deleted while pending; no third part before Redis 7
  * ```ts
  * import { parseAutoClaim } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
- * assert.deepEqual(parseAutoClaim(["0-0", [], ["3-0"]]), { nextStart: "0-0", entries: [], deletedIds: ["3-0"] });
+ * assert.deepEqual(parseAutoClaim(["0-0", [["1-0", ["temp", "0.42"]]], ["3-0"]]), {
+ *   nextStart: "0-0",
+ *   entries: [{ id: "1-0", fields: { temp: "0.42" } }],
+ *   deletedIds: ["3-0"],
+ * });
+ * assert.deepEqual(parseAutoClaim(["0-0", []]).deletedIds, []);
  * ```
  */
 export function parseAutoClaim(reply: RedisReply): AutoClaimResult {
@@ -94,11 +108,29 @@ export function parseAutoClaim(reply: RedisReply): AutoClaimResult {
  * XPENDING summary form: how many entries are pending, their ID range and
  * the count per consumer.
  *
- * @example
+ * @example What a consumer holds after a read
  * ```ts
- * import { XPENDING_SUMMARY } from "@rstream/rstream/commands";
+ * import {
+ *   runCommand,
+ *   XADD,
+ *   XGROUP_CREATE,
+ *   XPENDING_SUMMARY,
+ *   XREADGROUP,
+ * } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XPENDING_SUMMARY.args("s", "g"), ["XPENDING", "s", "g"]);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
+ * await runCommand(connection, XADD, ["s", { n: "1" }, { id: "1-0" }]);
+ * await runCommand(connection, XADD, ["s", { n: "2" }, { id: "2-0" }]);
+ * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
+ * assert.deepEqual(await runCommand(connection, XPENDING_SUMMARY, ["s", "g"]), {
+ *   count: 2,
+ *   smallestId: "1-0",
+ *   greatestId: "2-0",
+ *   consumers: [{ name: "c1", pending: 2 }],
+ * });
  * ```
  */
 export const XPENDING_SUMMARY: Command<[stream: string, group: string], PendingSummary> =
@@ -200,7 +232,7 @@ export const XCLAIM: Command<
  * XCLAIM … JUSTID: takes pending entries over and returns their IDs, without
  * counting a delivery (the worker's heartbeat).
  *
- * @example
+ * @example JUSTID goes last; the reply is the IDs alone
  * ```ts
  * import { XCLAIM_JUSTID } from "@rstream/rstream/commands";
  * import assert from "node:assert/strict";
@@ -228,14 +260,31 @@ export const XCLAIM_JUSTID: Command<
  * XAUTOCLAIM: scans the pending list from `start` and takes over entries
  * idle at least `minIdleMs`.
  *
- * @example
+ * @example Take over what another consumer left pending
  * ```ts
- * import { XAUTOCLAIM } from "@rstream/rstream/commands";
+ * import {
+ *   runCommand,
+ *   XADD,
+ *   XAUTOCLAIM,
+ *   XGROUP_CREATE,
+ *   XREADGROUP,
+ * } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(
  *   XAUTOCLAIM.args("s", "g", { consumer: "c1", minIdleMs: 1000 }),
  *   ["XAUTOCLAIM", "s", "g", "c1", "1000", "0-0", "COUNT", "100"],
  * );
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
+ * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "1-0" }]);
+ * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
+ * const options = { consumer: "c2", minIdleMs: 0 };
+ * assert.deepEqual(await runCommand(connection, XAUTOCLAIM, ["s", "g", options]), {
+ *   nextStart: "0-0",
+ *   entries: [{ id: "1-0", fields: { temp: "0.42" } }],
+ *   deletedIds: [],
+ * });
  * ```
  */
 export const XAUTOCLAIM: Command<

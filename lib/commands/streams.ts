@@ -145,12 +145,16 @@ export const XREAD: Command<
 /**
  * XLEN: the number of entries (0 for a missing stream).
  *
- * @example
+ * @example A missing stream has length 0
  * ```ts
- * import { XLEN } from "@rstream/rstream/commands";
+ * import { runCommand, XADD, XLEN } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XLEN.args("s"), ["XLEN", "s"]);
- * assert.equal(XLEN.parse(3), 3);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * assert.equal(await runCommand(connection, XLEN, ["s"]), 0);
+ * await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
+ * assert.equal(await runCommand(connection, XLEN, ["s"]), 1);
  * ```
  */
 export const XLEN: Command<[key: string], number> = defineCommand({
@@ -163,12 +167,16 @@ export const XLEN: Command<[key: string], number> = defineCommand({
 /**
  * XDEL: deletes entries by ID and returns how many existed.
  *
- * @example
+ * @example Only IDs that exist are counted; an empty list is refused
  * ```ts
- * import { XDEL } from "@rstream/rstream/commands";
+ * import { runCommand, XADD, XDEL } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XDEL.args("s", ["1-0", "2-0"]), ["XDEL", "s", "1-0", "2-0"]);
  * assert.throws(() => XDEL.args("s", []), RangeError);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "1-0" }]);
+ * assert.equal(await runCommand(connection, XDEL, ["s", ["1-0", "2-0"]]), 1);
  * ```
  */
 export const XDEL: Command<[key: string, ids: readonly string[]], number> = defineCommand({
@@ -184,12 +192,18 @@ export const XDEL: Command<[key: string, ids: readonly string[]], number> = defi
 /**
  * XTRIM: trims by MAXLEN or MINID and returns how many entries went.
  *
- * @example
+ * @example Keep the newest entry; trimming needs a threshold
  * ```ts
- * import { XTRIM } from "@rstream/rstream/commands";
+ * import { runCommand, XADD, XRANGE, XTRIM } from "@rstream/rstream/commands";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
  * assert.deepEqual(XTRIM.args("s", { maxLen: 100 }), ["XTRIM", "s", "MAXLEN", "100"]);
  * assert.throws(() => XTRIM.args("s", {}), TypeError);
+ * await using connection = openEmbeddedConnection(":memory:");
+ * for (const n of ["1", "2", "3"]) await runCommand(connection, XADD, ["s", { n }, {}]);
+ * assert.equal(await runCommand(connection, XTRIM, ["s", { maxLen: 1 }]), 2);
+ * const [entry] = await runCommand(connection, XRANGE, ["s", {}]);
+ * assert.equal(entry.fields.n, "3");
  * ```
  */
 export const XTRIM: Command<[key: string, options: TrimOptions], number> = defineCommand({

@@ -39,7 +39,27 @@ export interface CheckpointReaderStats {
   lastId: string;
 }
 
-/** The key a reader's checkpoint is stored under. */
+/**
+ * The key a reader's checkpoint is stored under.
+ *
+ * @example Where readFromCheckpoint() saves the last handled ID
+ * ```ts
+ * import { checkpointKey, openStore, readFromCheckpoint } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.equal(checkpointKey("c1"), "c1:lastid");
+ * assert.throws(() => checkpointKey(""), RangeError);
+ * await using store = await openStore("memory:");
+ * const id = await store.add("app:event", { temp: "0.42" });
+ * await readFromCheckpoint(() => {}, {
+ *   store,
+ *   stream: "app:event",
+ *   consumer: "c1",
+ *   start: "0",
+ *   maxHandled: 1,
+ * });
+ * assert.equal(await store.get(checkpointKey("c1")), id);
+ * ```
+ */
 export function checkpointKey(consumer: string): string {
   return `${checkName(consumer, "Consumer name")}:lastid`;
 }

@@ -25,6 +25,17 @@ export interface TailOptions {
  * The ID to read after when following `stream` from `$`: the stream's last ID
  * now (`0-0` when empty or missing). Resolving `$` once, then reading after
  * explicit IDs, is what makes sure no entry is missed between reads.
+ *
+ * @example The last ID, or 0-0 for a stream that does not exist
+ * ```ts
+ * import { currentLastId, openStore } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * await using store = await openStore("memory:");
+ * assert.equal(await currentLastId(store, "app:event"), "0-0");
+ * await store.add("app:event", { temp: "0.41" }, { id: "5-0" });
+ * await store.add("app:event", { temp: "0.42" }, { id: "7-0" });
+ * assert.equal(await currentLastId(store, "app:event"), "7-0");
+ * ```
  */
 export async function currentLastId(store: StreamStore, stream: string): Promise<string> {
   const [last] = await store.range(stream, { reverse: true, count: 1 });

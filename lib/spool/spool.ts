@@ -66,6 +66,28 @@ function isNoSuchKey(error: unknown): boolean {
  * reading also carries the spool's random ID (`spool_id`): the pair
  * (`spool_id`, `spool_seq`) is never reused. One process appends to a spool
  * at a time.
+ *
+ * @example Readings beyond maxEntries are dropped; sequences survive removal and reopening
+ * ```ts
+ * import { openSpool, Spool } from "@rstream/rstream/spool";
+ * import assert from "node:assert/strict";
+ * const path = `${await Deno.makeTempDir()}/spool.db`;
+ * const spool = await openSpool(path, { stream: "app:event", device: "sensor2", maxEntries: 2 });
+ * assert.ok(spool instanceof Spool);
+ * await spool.append({ temp: "0.40" });
+ * await spool.append({ temp: "0.41" });
+ * const { reading, dropped } = await spool.append({ temp: "0.42" });
+ * assert.ok(reading.seq === 3 && dropped === 1);
+ * const waiting = await spool.peek(10);
+ * assert.deepEqual(waiting.map((r) => r.seq), [2, 3]);
+ * assert.equal(await spool.remove([2, 3]), 2);
+ * assert.equal(await spool.length(), 0);
+ * await spool.close();
+ *
+ * await using again = await openSpool(path, { stream: "app:event", device: "sensor2" });
+ * assert.ok(again.lastSeq === 3 && again.id === spool.id);
+ * assert.equal((await again.append({ temp: "0.43" })).reading.fields.spool_seq, "4");
+ * ```
  */
 export class Spool implements AsyncDisposable {
   /** The stream the readings are for. */

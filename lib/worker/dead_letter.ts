@@ -29,12 +29,24 @@ export interface DeadLetter {
  * The flat fields of a dead-letter entry: the original fields are kept as one
  * JSON field so they never collide with the bookkeeping fields.
  *
- * @example
+ * @example The original fields travel as one JSON field, and round-trip
  * ```ts
- * import { deadLetterFields, parseDeadLetter } from "@rstream/rstream";
+ * import { deadLetterFields, parseDeadLetter } from "@rstream/rstream/worker";
  * import assert from "node:assert/strict";
- * const letter = { stream: "s", id: "1-0", group: "g", consumer: "c", deliveries: 4, error: "boom", fields: { a: "1" } };
- * assert.equal(parseDeadLetter(deadLetterFields(letter)).fields.a, "1");
+ * const letter = {
+ *   stream: "app:event",
+ *   id: "1-0",
+ *   group: "workers",
+ *   consumer: "c1",
+ *   deliveries: 4,
+ *   error: "boom",
+ *   fields: { stream: "not the bookkeeping field", temp: "0.42" },
+ * };
+ * const fields = deadLetterFields(letter);
+ * assert.equal(fields.stream, "app:event");
+ * assert.equal(fields.deliveries, "4");
+ * assert.equal(fields.fields, '{"stream":"not the bookkeeping field","temp":"0.42"}');
+ * assert.deepEqual(parseDeadLetter(fields), letter);
  * ```
  */
 export function deadLetterFields(letter: DeadLetter): Fields {
@@ -49,7 +61,31 @@ export function deadLetterFields(letter: DeadLetter): Fields {
   };
 }
 
-/** Reads a dead-letter entry's fields back. */
+/**
+ * Reads a dead-letter entry's fields back; missing fields read as empty
+ * (`0` deliveries, no original fields).
+ *
+ * @example Read a dead letter from the dead-letter stream
+ * ```ts
+ * import { openStore } from "@rstream/rstream";
+ * import { deadLetterFields, parseDeadLetter } from "@rstream/rstream/worker";
+ * import assert from "node:assert/strict";
+ * await using store = await openStore("memory:");
+ * const letter = {
+ *   stream: "app:event",
+ *   id: "1-0",
+ *   group: "workers",
+ *   consumer: "c1",
+ *   deliveries: 4,
+ *   error: "boom",
+ *   fields: { temp: "0.42" },
+ * };
+ * await store.add("app:event:dead", deadLetterFields(letter));
+ * const [entry] = await store.range("app:event:dead");
+ * assert.deepEqual(parseDeadLetter(entry.fields), letter);
+ * assert.equal(parseDeadLetter({}).deliveries, 0);
+ * ```
+ */
 export function parseDeadLetter(fields: Fields): DeadLetter {
   return {
     stream: fields.stream ?? "",

@@ -14,6 +14,26 @@ import type { HealthEvent } from "./options.ts";
 /**
  * Watches the commands sent through {@linkcode StallWatchdog.connection}, a
  * view of the connection it was given (closing the view does not close it).
+ *
+ * @example Commands that answer in time pass through and report nothing
+ * ```ts
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
+ * import { type HealthEvent, StallWatchdog } from "@rstream/rstream/worker";
+ * import assert from "node:assert/strict";
+ * await using connection = openEmbeddedConnection(":memory:");
+ * const events: HealthEvent[] = [];
+ * using watchdog = new StallWatchdog(connection, {
+ *   stallMs: 1000,
+ *   onChange: (event) => events.push(event),
+ * });
+ * await watchdog.connection.send(["XADD", "app:event", "*", "temp", "0.42"]);
+ * assert.equal(await watchdog.connection.send(["XLEN", "app:event"]), 1);
+ * const read = ["XREAD", "BLOCK", "10", "STREAMS", "app:event", "$"];
+ * assert.equal(await watchdog.connection.sendBlocking(read, {}), null);
+ * await watchdog.connection.close();
+ * assert.equal(await connection.send(["XLEN", "app:event"]), 1);
+ * assert.deepEqual(events, []);
+ * ```
  */
 export class StallWatchdog implements Disposable {
   /** The watched view of the connection: send the worker's commands here. */
