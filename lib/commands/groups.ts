@@ -112,9 +112,9 @@ export const XGROUP_SETID: Command<
  * import assert from "node:assert/strict";
  * assert.deepEqual(XGROUP_DESTROY.args("s", "g"), ["XGROUP", "DESTROY", "s", "g"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "g", { mkStream: true }]);
- * assert.equal(await runCommand(connection, XGROUP_DESTROY, ["s", "g"]), true);
- * assert.equal(await runCommand(connection, XGROUP_DESTROY, ["s", "g"]), false);
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "g", { mkStream: true }] });
+ * assert.equal(await runCommand(connection, XGROUP_DESTROY, { params: ["s", "g"] }), true);
+ * assert.equal(await runCommand(connection, XGROUP_DESTROY, { params: ["s", "g"] }), false);
  * ```
  */
 export const XGROUP_DESTROY: Command<[stream: string, group: string], boolean> = defineCommand({
@@ -245,11 +245,11 @@ export const XREADGROUP: Command<
  * import assert from "node:assert/strict";
  * assert.deepEqual(XACK.args("s", "g", { ids: ["1-0", "2-0"] }), ["XACK", "s", "g", "1-0", "2-0"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
- * const id = await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
- * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
- * assert.equal(await runCommand(connection, XACK, ["s", "g", { ids: [id!] }]), 1);
- * assert.equal(await runCommand(connection, XACK, ["s", "g", { ids: [id!] }]), 0);
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "g", { start: "0", mkStream: true }] });
+ * const id = await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, {}] });
+ * await runCommand(connection, XREADGROUP, { params: ["s", "g", { consumer: "c1" }] });
+ * assert.equal(await runCommand(connection, XACK, { params: ["s", "g", { ids: [id!] }] }), 1);
+ * assert.equal(await runCommand(connection, XACK, { params: ["s", "g", { ids: [id!] }] }), 0);
  * ```
  */
 export const XACK: Command<

@@ -109,8 +109,8 @@ export function parseStreamInfo(reply: RedisReply): StreamSummary {
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_STREAM.args("s"), ["XINFO", "STREAM", "s"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "5-0" }]);
- * const info = await runCommand(connection, XINFO_STREAM, ["s"]);
+ * await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, { id: "5-0" }] });
+ * const info = await runCommand(connection, XINFO_STREAM, { params: ["s"] });
  * assert.equal(info.length, 1);
  * assert.equal(info.lastGeneratedId, "5-0");
  * assert.deepEqual(info.lastEntry, { id: "5-0", fields: { temp: "0.42" } });
@@ -133,8 +133,8 @@ export const XINFO_STREAM: Command<[stream: string], StreamSummary> = defineComm
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_GROUPS.args("s"), ["XINFO", "GROUPS", "s"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "workers", { mkStream: true }]);
- * const [group] = await runCommand(connection, XINFO_GROUPS, ["s"]);
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "workers", { mkStream: true }] });
+ * const [group] = await runCommand(connection, XINFO_GROUPS, { params: ["s"] });
  * assert.equal(group.name, "workers");
  * assert.equal(group.pending, 0);
  * ```
@@ -162,10 +162,10 @@ export const XINFO_GROUPS: Command<[stream: string], GroupInfo[]> = defineComman
  * import assert from "node:assert/strict";
  * assert.deepEqual(XINFO_CONSUMERS.args("s", "g"), ["XINFO", "CONSUMERS", "s", "g"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
- * await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
- * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
- * const [consumer] = await runCommand(connection, XINFO_CONSUMERS, ["s", "g"]);
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "g", { start: "0", mkStream: true }] });
+ * await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, {}] });
+ * await runCommand(connection, XREADGROUP, { params: ["s", "g", { consumer: "c1" }] });
+ * const [consumer] = await runCommand(connection, XINFO_CONSUMERS, { params: ["s", "g"] });
  * assert.equal(consumer.name, "c1");
  * assert.equal(consumer.pending, 1);
  * ```

@@ -24,9 +24,9 @@ import { type Command, defineCommand } from "./command.ts";
  *   ["SCAN", "0", "MATCH", "app:*", "COUNT", "1000", "TYPE", "stream"],
  * );
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XADD, ["app:event", { temp: "0.42" }, {}]);
- * await runCommand(connection, SET, ["app:lastid", "5-0"]);
- * const page = await runCommand(connection, SCAN_STREAMS, ["0", { pattern: "app:*" }]);
+ * await runCommand(connection, XADD, { params: ["app:event", { temp: "0.42" }, {}] });
+ * await runCommand(connection, SET, { params: ["app:lastid", "5-0"] });
+ * const page = await runCommand(connection, SCAN_STREAMS, { params: ["0", { pattern: "app:*" }] });
  * assert.deepEqual(page, { cursor: "0", keys: ["app:event"] });
  * ```
  */
@@ -61,9 +61,9 @@ export const SCAN_STREAMS: Command<
  * import assert from "node:assert/strict";
  * assert.deepEqual(DEL.args("app:event"), ["DEL", "app:event"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XADD, ["app:event", { temp: "0.42" }, {}]);
- * assert.equal(await runCommand(connection, DEL, ["app:event"]), true);
- * assert.equal(await runCommand(connection, DEL, ["app:event"]), false);
+ * await runCommand(connection, XADD, { params: ["app:event", { temp: "0.42" }, {}] });
+ * assert.equal(await runCommand(connection, DEL, { params: ["app:event"] }), true);
+ * assert.equal(await runCommand(connection, DEL, { params: ["app:event"] }), false);
  * ```
  */
 export const DEL: Command<[key: string], boolean> = defineCommand({
@@ -101,8 +101,8 @@ export const GET: Command<[key: string], string | null> = defineCommand({
  * import assert from "node:assert/strict";
  * assert.deepEqual(SET.args("c1:lastid", "5-0"), ["SET", "c1:lastid", "5-0"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, SET, ["c1:lastid", "5-0"]);
- * assert.equal(await runCommand(connection, GET, ["c1:lastid"]), "5-0");
+ * await runCommand(connection, SET, { params: ["c1:lastid", "5-0"] });
+ * assert.equal(await runCommand(connection, GET, { params: ["c1:lastid"] }), "5-0");
  * ```
  */
 export const SET: Command<[key: string, value: string], void> = defineCommand({

@@ -121,11 +121,11 @@ export function parseAutoClaim(reply: RedisReply): AutoClaimResult {
  * import assert from "node:assert/strict";
  * assert.deepEqual(XPENDING_SUMMARY.args("s", "g"), ["XPENDING", "s", "g"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
- * await runCommand(connection, XADD, ["s", { n: "1" }, { id: "1-0" }]);
- * await runCommand(connection, XADD, ["s", { n: "2" }, { id: "2-0" }]);
- * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
- * assert.deepEqual(await runCommand(connection, XPENDING_SUMMARY, ["s", "g"]), {
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "g", { start: "0", mkStream: true }] });
+ * await runCommand(connection, XADD, { params: ["s", { n: "1" }, { id: "1-0" }] });
+ * await runCommand(connection, XADD, { params: ["s", { n: "2" }, { id: "2-0" }] });
+ * await runCommand(connection, XREADGROUP, { params: ["s", "g", { consumer: "c1" }] });
+ * assert.deepEqual(await runCommand(connection, XPENDING_SUMMARY, { params: ["s", "g"] }), {
  *   count: 2,
  *   smallestId: "1-0",
  *   greatestId: "2-0",
@@ -276,11 +276,11 @@ export const XCLAIM_JUSTID: Command<
  *   ["XAUTOCLAIM", "s", "g", "c1", "1000", "0-0", "COUNT", "100"],
  * );
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XGROUP_CREATE, ["s", "g", { start: "0", mkStream: true }]);
- * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "1-0" }]);
- * await runCommand(connection, XREADGROUP, ["s", "g", { consumer: "c1" }]);
+ * await runCommand(connection, XGROUP_CREATE, { params: ["s", "g", { start: "0", mkStream: true }] });
+ * await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, { id: "1-0" }] });
+ * await runCommand(connection, XREADGROUP, { params: ["s", "g", { consumer: "c1" }] });
  * const options = { consumer: "c2", minIdleMs: 0 };
- * assert.deepEqual(await runCommand(connection, XAUTOCLAIM, ["s", "g", options]), {
+ * assert.deepEqual(await runCommand(connection, XAUTOCLAIM, { params: ["s", "g", options] }), {
  *   nextStart: "0-0",
  *   entries: [{ id: "1-0", fields: { temp: "0.42" } }],
  *   deletedIds: [],

@@ -152,9 +152,9 @@ export const XREAD: Command<
  * import assert from "node:assert/strict";
  * assert.deepEqual(XLEN.args("s"), ["XLEN", "s"]);
  * await using connection = openEmbeddedConnection(":memory:");
- * assert.equal(await runCommand(connection, XLEN, ["s"]), 0);
- * await runCommand(connection, XADD, ["s", { temp: "0.42" }, {}]);
- * assert.equal(await runCommand(connection, XLEN, ["s"]), 1);
+ * assert.equal(await runCommand(connection, XLEN, { params: ["s"] }), 0);
+ * await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, {}] });
+ * assert.equal(await runCommand(connection, XLEN, { params: ["s"] }), 1);
  * ```
  */
 export const XLEN: Command<[key: string], number> = defineCommand({
@@ -175,8 +175,8 @@ export const XLEN: Command<[key: string], number> = defineCommand({
  * assert.deepEqual(XDEL.args("s", ["1-0", "2-0"]), ["XDEL", "s", "1-0", "2-0"]);
  * assert.throws(() => XDEL.args("s", []), RangeError);
  * await using connection = openEmbeddedConnection(":memory:");
- * await runCommand(connection, XADD, ["s", { temp: "0.42" }, { id: "1-0" }]);
- * assert.equal(await runCommand(connection, XDEL, ["s", ["1-0", "2-0"]]), 1);
+ * await runCommand(connection, XADD, { params: ["s", { temp: "0.42" }, { id: "1-0" }] });
+ * assert.equal(await runCommand(connection, XDEL, { params: ["s", ["1-0", "2-0"]] }), 1);
  * ```
  */
 export const XDEL: Command<[key: string, ids: readonly string[]], number> = defineCommand({
@@ -200,9 +200,9 @@ export const XDEL: Command<[key: string, ids: readonly string[]], number> = defi
  * assert.deepEqual(XTRIM.args("s", { maxLen: 100 }), ["XTRIM", "s", "MAXLEN", "100"]);
  * assert.throws(() => XTRIM.args("s", {}), TypeError);
  * await using connection = openEmbeddedConnection(":memory:");
- * for (const n of ["1", "2", "3"]) await runCommand(connection, XADD, ["s", { n }, {}]);
- * assert.equal(await runCommand(connection, XTRIM, ["s", { maxLen: 1 }]), 2);
- * const [entry] = await runCommand(connection, XRANGE, ["s", {}]);
+ * for (const n of ["1", "2", "3"]) await runCommand(connection, XADD, { params: ["s", { n }, {}] });
+ * assert.equal(await runCommand(connection, XTRIM, { params: ["s", { maxLen: 1 }] }), 2);
+ * const [entry] = await runCommand(connection, XRANGE, { params: ["s", {}] });
  * assert.equal(entry.fields.n, "3");
  * ```
  */
