@@ -1,86 +1,148 @@
 /**
- * The worker's acknowledgements: the acks of handlers that finish together
- * go out as one XACK, and a handled entry whose XACK failed (the connection
- * dropped) is kept to be acked again, never handled again.
+ * The worker's acknowledgements: handled deliveries wait in a queue and go
+ * out as one XACK per batch, either on their own (once per tick) or together
+ * with the worker's next read in one pipeline. A delivery whose XACK was sent
+ * but not yet answered is *unconfirmed*: it still counts as the worker's (kept
+ * claimed, waited for on stop); one whose XACK failed (the connection dropped)
+ * is acked again later, never handled again.
  *
  * @module
  */
 
 import type { Delivery } from "./options.ts";
 
-interface WaitingAck {
-  id: string;
-  resolve: () => void;
-  reject: (error: unknown) => void;
+/** What becomes of acks: the worker's callbacks. */
+export interface AckOutcomes {
+  /** The XACK of these deliveries was answered. */
+  acked(deliveries: readonly Delivery[]): void;
+  /** The XACK of these deliveries failed; they are kept for {@linkcode AckBatcher.ackAgain}. */
+  failed(deliveries: readonly Delivery[], error: unknown): void;
 }
 
 /**
- * Gathers acks per tick (or, while {@linkcode AckBatcher.hold} is on, until
- * {@linkcode AckBatcher.release}) and sends each batch as one call.
+ * Batches acks: {@linkcode AckBatcher.add} queues a handled delivery, and
+ * each batch is one call of `send` (an XACK of the batch's IDs).
  *
  * @example Three acks in one tick are one XACK
  * ```ts
  * import { AckBatcher } from "@rstream/rstream/worker";
  * import assert from "node:assert/strict";
  * const sent: string[][] = [];
- * const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)));
- * await Promise.all([acks.ack("1-0"), acks.ack("2-0"), acks.ack("3-0")]);
+ * const acked: string[] = [];
+ * const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)), {
+ *   acked: (deliveries) => acked.push(...deliveries.map((d) => d.id)),
+ *   failed: () => {},
+ * });
+ * for (const id of ["1-0", "2-0", "3-0"]) {
+ *   acks.add({ stream: "s", id, fields: { a: "1" }, deliveries: 1, consumer: "c1" });
+ * }
+ * await acks.settled();
  * assert.deepEqual(sent, [["1-0", "2-0", "3-0"]]);
+ * assert.deepEqual(acked, ["1-0", "2-0", "3-0"]);
  * ```
  */
 export class AckBatcher {
   readonly #send: (ids: string[]) => Promise<unknown>;
-  #waiting: WaitingAck[] = [];
+  readonly #outcomes: AckOutcomes;
+  /** Handled, XACK not sent yet. */
+  #queued: Delivery[] = [];
+  #scheduled = false;
   #held = false;
-  /** Handled entries whose XACK failed: acked again later, not handled again. */
+  /** XACK sent, no answer yet. */
+  readonly #sent = new Map<string, Delivery>();
+  /** Batches in flight, for {@linkcode settled}. */
+  readonly #batches = new Set<Promise<void>>();
+  /** XACK failed: acked again later, not handled again. */
   readonly #unconfirmed = new Map<string, Delivery>();
 
-  /** Sends each batch with `send` (an XACK of the given IDs). */
-  constructor(send: (ids: string[]) => Promise<unknown>) {
+  /** Sends each batch with `send` and reports its outcome to `outcomes`. */
+  constructor(send: (ids: string[]) => Promise<unknown>, outcomes: AckOutcomes) {
     this.#send = send;
+    this.#outcomes = outcomes;
   }
 
-  /** Acks `id` with the next batch; resolves once that XACK was answered. */
-  ack(id: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#waiting.push({ id, resolve, reject });
-      if (this.#waiting.length === 1 && !this.#held) queueMicrotask(() => this.#flush());
-    });
+  /** Queues a handled delivery for the next batch (sent within this tick unless held). */
+  add(delivery: Delivery): void {
+    this.#queued.push(delivery);
+    if (!this.#held && !this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        if (!this.#held) this.flush();
+      });
+    }
   }
 
-  /** Holds acks back (while a read batch is dispatched) until {@linkcode release}. */
+  /** Keeps queued acks back (while a read batch is dispatched) until {@linkcode release}. */
   hold(): void {
     this.#held = true;
   }
 
-  /** Sends the acks held back, as one batch. */
+  /** Stops holding; the queue is sent by the next read, or by {@linkcode flush}. */
   release(): void {
     this.#held = false;
-    if (this.#waiting.length > 0) queueMicrotask(() => this.#flush());
   }
 
-  async #flush() {
-    const batch = this.#waiting.splice(0);
+  /** Whether acks wait in the queue. */
+  get hasQueued(): boolean {
+    return this.#queued.length > 0;
+  }
+
+  /** Sends the queued acks now, as one batch. */
+  flush(): void {
+    const batch = this.take();
     if (batch.length === 0) return;
-    try {
-      await this.#send(batch.map((a) => a.id));
-      for (const a of batch) a.resolve();
-    } catch (error) {
-      for (const a of batch) a.reject(error);
-    }
+    this.#track(batch, this.#send(batch.map((d) => d.id)));
   }
 
-  /** Keeps a handled delivery whose XACK failed, to ack it again. */
-  keepUnconfirmed(delivery: Delivery): void {
-    this.#unconfirmed.set(delivery.id, delivery);
+  /**
+   * Takes the queued acks to send them with another command (one pipeline);
+   * report the answer with {@linkcode report}. They count as sent meanwhile.
+   */
+  take(): Delivery[] {
+    const batch = this.#queued;
+    this.#queued = [];
+    for (const delivery of batch) this.#sent.set(delivery.id, delivery);
+    return batch;
   }
 
-  /** Whether `id` was handled and waits to be acked again. */
-  isUnconfirmed(id: string): boolean {
-    return this.#unconfirmed.has(id);
+  /** Reports the answer to a batch from {@linkcode take}: `error` when its XACK failed. */
+  report(batch: readonly Delivery[], error?: unknown): void {
+    for (const delivery of batch) this.#sent.delete(delivery.id);
+    if (batch.length === 0) return;
+    if (error === undefined) return this.#outcomes.acked(batch);
+    for (const delivery of batch) this.#unconfirmed.set(delivery.id, delivery);
+    this.#outcomes.failed(batch, error);
   }
 
-  /** Acks every unconfirmed delivery in one call and returns them (none when there were none). */
+  #track(batch: readonly Delivery[], call: Promise<unknown>) {
+    const done: Promise<void> = call.then(
+      () => this.report(batch),
+      (error) => this.report(batch, error),
+    ).finally(() => this.#batches.delete(done));
+    this.#batches.add(done);
+  }
+
+  /** Resolves once every batch sent so far has been answered (queued ones are sent first). */
+  async settled(): Promise<void> {
+    this.flush();
+    while (this.#batches.size > 0) await Promise.allSettled([...this.#batches]);
+  }
+
+  /** IDs handled by this worker and not yet acked for sure: queued, sent or failed. */
+  *ids(): IterableIterator<string> {
+    for (const delivery of this.#queued) yield delivery.id;
+    yield* this.#sent.keys();
+    yield* this.#unconfirmed.keys();
+  }
+
+  /** Whether `id` was handled and waits for its ack (queued, sent, or to be acked again). */
+  isUnacked(id: string): boolean {
+    return this.#sent.has(id) || this.#unconfirmed.has(id) ||
+      this.#queued.some((d) => d.id === id);
+  }
+
+  /** Acks every delivery whose XACK failed, in one call, and returns them. */
   async ackAgain(): Promise<Delivery[]> {
     if (this.#unconfirmed.size === 0) return [];
     const batch = [...this.#unconfirmed.values()];

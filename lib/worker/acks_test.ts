@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { AckBatcher } from "./acks.ts";
+import type { Delivery } from "./options.ts";
 
-const delivery = (id: string) => ({
+const delivery = (id: string): Delivery => ({
   stream: "s",
   id,
   fields: { a: "1" },
@@ -9,43 +10,81 @@ const delivery = (id: string) => ({
   consumer: "c",
 });
 
-Deno.test("AckBatcher sends the acks of one tick as one batch", async () => {
+/** A batcher over a fake XACK that records what it sent and what came of it. */
+function recording(options: { fail?: () => boolean } = {}) {
   const sent: string[][] = [];
-  const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)));
-  await Promise.all([acks.ack("1-0"), acks.ack("2-0")]);
-  await acks.ack("3-0");
-  assert.deepEqual(sent, [["1-0", "2-0"], ["3-0"]]);
-});
-
-Deno.test("AckBatcher holds acks while held and sends them together on release()", async () => {
-  const sent: string[][] = [];
-  const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)));
-  acks.hold();
-  const first = acks.ack("1-0");
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  const second = acks.ack("2-0");
-  assert.deepEqual(sent, []);
-  acks.release();
-  await Promise.all([first, second]);
-  assert.deepEqual(sent, [["1-0", "2-0"]]);
-});
-
-Deno.test("AckBatcher rejects every ack of a failed batch and acks kept deliveries again", async () => {
-  let fail = true;
-  const sent: string[][] = [];
+  const acked: string[] = [];
+  const failed: string[] = [];
   const acks = new AckBatcher((ids) => {
     sent.push(ids);
-    return fail ? Promise.reject(new Error("connection lost")) : Promise.resolve();
+    return options.fail?.() ? Promise.reject(new Error("connection lost")) : Promise.resolve(1);
+  }, {
+    acked: (ds) => acked.push(...ds.map((d) => d.id)),
+    failed: (ds) => failed.push(...ds.map((d) => d.id)),
   });
-  const results = await Promise.allSettled([acks.ack("1-0"), acks.ack("2-0")]);
-  assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
-  acks.keepUnconfirmed(delivery("1-0"));
-  acks.keepUnconfirmed(delivery("2-0"));
-  assert.ok(acks.isUnconfirmed("1-0"));
+  return { acks, sent, acked, failed };
+}
+
+Deno.test("AckBatcher sends the acks added in one tick as one batch", async () => {
+  const { acks, sent, acked } = recording();
+  acks.add(delivery("1-0"));
+  acks.add(delivery("2-0"));
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  acks.add(delivery("3-0"));
+  await acks.settled();
+  assert.deepEqual(sent, [["1-0", "2-0"], ["3-0"]]);
+  assert.deepEqual(acked, ["1-0", "2-0", "3-0"]);
+});
+
+Deno.test("AckBatcher sends nothing while held; take() hands the queue to a pipeline", async () => {
+  const { acks, sent, acked } = recording();
+  acks.hold();
+  acks.add(delivery("1-0"));
+  acks.add(delivery("2-0"));
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(sent, []);
+  acks.release();
+  const batch = acks.take();
+  assert.deepEqual(batch.map((d) => d.id), ["1-0", "2-0"]);
+  assert.deepEqual([...acks.ids()], ["1-0", "2-0"], "taken acks still count until answered");
+  assert.ok(acks.isUnacked("2-0"));
+  acks.report(batch);
+  assert.deepEqual(acked, ["1-0", "2-0"]);
+  assert.deepEqual([...acks.ids()], []);
+  await acks.settled();
+  assert.deepEqual(sent, []);
+});
+
+Deno.test("AckBatcher keeps a failed batch to ack again, never reporting it acked first", async () => {
+  let fail = true;
+  const { acks, sent, acked, failed } = recording({ fail: () => fail });
+  acks.add(delivery("1-0"));
+  acks.add(delivery("2-0"));
+  await acks.settled();
+  assert.deepEqual(failed, ["1-0", "2-0"]);
+  assert.deepEqual(acked, []);
+  assert.ok(acks.isUnacked("1-0"));
   fail = false;
   const again = await acks.ackAgain();
   assert.deepEqual(again.map((d) => d.id), ["1-0", "2-0"]);
   assert.deepEqual(sent.at(-1), ["1-0", "2-0"]);
-  assert.equal(acks.isUnconfirmed("1-0"), false);
+  assert.equal(acks.isUnacked("1-0"), false);
   assert.deepEqual(await acks.ackAgain(), []);
+});
+
+Deno.test("AckBatcher.settled() sends queued acks and waits for every batch in flight", async () => {
+  let answer!: () => void;
+  const acked: string[] = [];
+  const acks = new AckBatcher(() => new Promise<void>((resolve) => answer = resolve), {
+    acked: (ds) => acked.push(...ds.map((d) => d.id)),
+    failed: () => {},
+  });
+  acks.hold();
+  acks.add(delivery("1-0"));
+  const settled = acks.settled();
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.deepEqual(acked, []);
+  answer();
+  await settled;
+  assert.deepEqual(acked, ["1-0"]);
 });

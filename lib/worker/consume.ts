@@ -20,7 +20,14 @@
  */
 
 import { Backoff } from "../backoff.ts";
-import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "../errors.ts";
+import { XACK, XREADGROUP } from "../commands/groups.ts";
+import {
+  AuthenticationError,
+  NoGroupError,
+  NoPermissionError,
+  toStreamError,
+  WrongTypeError,
+} from "../errors.ts";
 import { CommandStore, type GroupEntry, type StreamStore } from "../store.ts";
 import { AckBatcher } from "./acks.ts";
 import { deadLetterFields } from "./dead_letter.ts";
@@ -41,6 +48,10 @@ import { StallWatchdog } from "./watchdog.ts";
 export interface WorkerHooks {
   /** The delivery's outcome is final: acked (XACK confirmed), or failed and left pending. */
   settled?(id: string, acked: boolean): void;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === "function";
 }
 
 function message(error: unknown): string {
@@ -71,7 +82,14 @@ export class ConsumerWorker {
   /** The store the loop uses: the given store's connection, watched for stalls. */
   #store!: StreamStore;
   #acks!: AckBatcher;
+  /** Handlers that returned a promise and have not settled: what `concurrency` bounds. */
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** Entries of the read batch being dispatched that have not started yet (kept claimed). */
+  readonly #waiting = new Set<string>();
+  /** Whether the last handler returned synchronously: a whole batch can then be read at once. */
+  #syncHandlers = true;
+  /** Whether the last read returned entries: the next one goes with the acks, without BLOCK. */
+  #backlog = false;
   /** Why an entry's handler failed in this run (for its dead letter). */
   readonly #lastErrors = new Map<string, string>();
   readonly #repeats = new RepeatedErrors();
@@ -114,7 +132,16 @@ export class ConsumerWorker {
     });
     this.#store = new CommandStore(watchdog.connection);
     const o = this.#o;
-    this.#acks = new AckBatcher((ids) => this.#store.ack(o.stream, o.group, { ids }));
+    this.#acks = new AckBatcher((ids) => this.#store.ack(o.stream, o.group, { ids }), {
+      acked: (deliveries) => {
+        for (const delivery of deliveries) this.#succeeded(delivery);
+      },
+      failed: (_, error) => {
+        // The handlers succeeded: ack them again once the store answers, don't run them again.
+        this.#recheckOwn = true;
+        this.#report(error);
+      },
+    });
     return await this.#run();
   }
 
@@ -148,32 +175,81 @@ export class ConsumerWorker {
       }
     } finally {
       await Promise.allSettled([...this.#inFlight.values()]);
+      await this.#acks.settled();
       clearInterval(heartbeat); // only now: in-flight entries stay claimed until acked
       await this.#ackAgain().catch(() => {/* they stay pending for the next run */});
     }
     return this.stats;
   }
 
-  /** Reads new entries (`>`), blocking at most until the next reclaim, and dispatches them. */
+  /**
+   * Reads new entries (`>`) and dispatches them. After a read that returned
+   * entries (a backlog), the acks of that batch and the next read go out in
+   * one pipeline, without BLOCK; after an empty one, the read blocks at most
+   * until the next reclaim.
+   */
   async #readNew(untilReclaimMs: number) {
     const o = this.#o;
-    const reads = await this.#store.readGroup(o.stream, o.group, {
-      consumer: o.consumer,
-      count: Math.min(o.count, o.concurrency - this.#inFlight.size, this.#remaining()),
-      blockMs: o.blockMs === 0 ? untilReclaimMs : Math.min(o.blockMs, untilReclaimMs),
-      signal: o.signal,
-    });
-    // Acks of the handlers that finish while the batch is dispatched go out as one XACK.
+    const free = o.concurrency - this.#inFlight.size;
+    // Synchronous handlers finish one by one: a whole batch never waits for a slot long.
+    const count = Math.min(o.count, this.#remaining(), this.#syncHandlers ? o.count : free);
+    let entries: GroupEntry[];
+    if (this.#backlog) {
+      entries = await this.#ackAndRead(count);
+    } else {
+      this.#acks.flush();
+      const reads = await this.#store.readGroup(o.stream, o.group, {
+        consumer: o.consumer,
+        count,
+        blockMs: o.blockMs === 0 ? untilReclaimMs : Math.min(o.blockMs, untilReclaimMs),
+        signal: o.signal,
+      });
+      entries = reads[0]?.entries ?? [];
+    }
+    this.#backlog = entries.length > 0;
+    // The acks of this batch wait for the next read (or the next tick's flush).
     this.#acks.hold();
+    for (const entry of entries) this.#waiting.add(entry.id);
     try {
-      for (const entry of reads[0]?.entries ?? []) {
+      for (const entry of entries) {
         // Entries read but not started when stopping stay pending for the next run.
         if (this.#stopping) break;
+        await this.#waitForSlot();
+        if (this.#stopping) break;
+        this.#waiting.delete(entry.id);
         await this.#dispatch(entry, 1);
       }
     } finally {
+      this.#waiting.clear();
       this.#acks.release();
+      if (!this.#backlog) this.#acks.flush();
     }
+  }
+
+  /** The queued acks and a non-blocking read of `count` new entries, in one round trip. */
+  async #ackAndRead(count: number): Promise<GroupEntry[]> {
+    const o = this.#o;
+    const read = XREADGROUP.args(o.stream, o.group, { consumer: o.consumer, count });
+    const batch = this.#acks.take();
+    if (batch.length === 0) {
+      return XREADGROUP.parse(await this.#store.connection.send(read))[0]?.entries ?? [];
+    }
+    const context = { stream: o.stream, group: o.group, displayUrl: this.#store.displayUrl };
+    let replies;
+    try {
+      const ack = XACK.args(o.stream, o.group, { ids: batch.map((d) => d.id) });
+      replies = await this.#store.connection.pipeline([ack, read]);
+    } catch (error) {
+      const named = toStreamError(error, { ...context, command: "XACK" });
+      this.#acks.report(batch, named);
+      throw named;
+    }
+    const [acked, reply] = replies;
+    if (acked instanceof Error) {
+      this.#acks.report(batch, toStreamError(acked, { ...context, command: "XACK" }));
+    } else this.#acks.report(batch);
+    if (reply instanceof Error) throw toStreamError(reply, { ...context, command: "XREADGROUP" });
+    return XREADGROUP.parse(reply!)[0]?.entries ?? [];
   }
 
   #remaining(): number {
@@ -251,7 +327,7 @@ export class ConsumerWorker {
       const counts = await deliveryCounts(this.#store, this.#o, entries);
       for (const entry of entries) {
         // Entries still being handled here are pending too: leave them to their handler.
-        if (this.#inFlight.has(entry.id) || this.#acks.isUnconfirmed(entry.id)) continue;
+        if (this.#inFlight.has(entry.id) || this.#acks.isUnacked(entry.id)) continue;
         if (options.skipFailed && this.#lastErrors.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
@@ -291,14 +367,15 @@ export class ConsumerWorker {
     }
   }
 
-  async #dispatch(entry: GroupEntry, deliveries: number) {
+  /**
+   * Starts the handler on an entry. A handler that returns synchronously is
+   * done at once (its ack queued); one that returns a promise takes a slot
+   * until it settles. Returns a promise only for the slow paths (a deleted
+   * entry, a dead letter).
+   */
+  #dispatch(entry: GroupEntry, deliveries: number): Promise<void> | undefined {
     const o = this.#o;
-    if (entry.fields === null) {
-      await this.#store.ack(o.stream, o.group, { ids: [entry.id] });
-      this.stats.deleted++;
-      this.#emit({ type: "deleted", id: entry.id });
-      return;
-    }
+    if (entry.fields === null) return this.#ackDeleted(entry.id);
     const delivery: Delivery = {
       stream: o.stream,
       id: entry.id,
@@ -308,39 +385,53 @@ export class ConsumerWorker {
     };
     this.#dispatched++;
     if (o.maxDeliveries !== undefined && deliveries > o.maxDeliveries) {
-      await this.#deadLetter(delivery);
-      return;
+      return this.#deadLetter(delivery);
     }
-    const run = this.#handle(delivery).finally(() => {
+    let result: void | Promise<void>;
+    try {
+      result = this.#handler(delivery);
+    } catch (error) {
+      this.#failed(delivery, error);
+      return undefined;
+    }
+    if (!isThenable(result)) {
+      this.#syncHandlers = true;
+      this.#handled(delivery);
+      return undefined;
+    }
+    this.#syncHandlers = false;
+    const run = Promise.resolve(result).then(
+      () => this.#handled(delivery),
+      (error) => this.#failed(delivery, error),
+    ).finally(() => {
       this.#inFlight.delete(delivery.id);
       this.#slotWaiters.shift()?.();
     });
     this.#inFlight.set(delivery.id, run);
+    return undefined;
   }
 
-  /** Runs the handler, then acks; a failure leaves the entry pending. */
-  async #handle(delivery: Delivery) {
-    try {
-      await this.#handler(delivery);
-    } catch (error) {
-      this.stats.failed++;
-      this.#lastErrors.set(delivery.id, message(error));
-      this.#hooks.settled?.(delivery.id, false);
-      this.#emit({ type: "failed", delivery, error });
-      return;
-    } finally {
-      this.stats.handled++;
-    }
-    try {
-      await this.#acks.ack(delivery.id);
-    } catch (error) {
-      // The handler succeeded: ack it again once the store answers, don't run it again.
-      this.#acks.keepUnconfirmed(delivery);
-      this.#recheckOwn = true;
-      this.#report(error);
-      return;
-    }
-    this.#succeeded(delivery);
+  /** A pending entry deleted from the stream: ack it and report it. */
+  async #ackDeleted(id: string) {
+    const o = this.#o;
+    await this.#store.ack(o.stream, o.group, { ids: [id] });
+    this.stats.deleted++;
+    this.#emit({ type: "deleted", id });
+  }
+
+  /** The handler succeeded: its ack goes out with the next batch. */
+  #handled(delivery: Delivery) {
+    this.stats.handled++;
+    this.#acks.add(delivery);
+  }
+
+  /** The handler failed: the entry stays pending, to be reclaimed and retried. */
+  #failed(delivery: Delivery, error: unknown) {
+    this.stats.failed++;
+    this.stats.handled++;
+    this.#lastErrors.set(delivery.id, message(error));
+    this.#hooks.settled?.(delivery.id, false);
+    this.#emit({ type: "failed", delivery, error });
   }
 
   async #deadLetter(delivery: Delivery) {
@@ -366,7 +457,8 @@ export class ConsumerWorker {
   /** Resets the idle time of in-flight entries (XCLAIM … JUSTID) so no one else claims them. */
   #keepClaimed() {
     const o = this.#o;
-    const ids = [...this.#inFlight.keys()];
+    // Entries being handled, waiting in the read batch, or handled and not yet acked for sure.
+    const ids = [...new Set([...this.#inFlight.keys(), ...this.#waiting, ...this.#acks.ids()])];
     if (ids.length === 0 || this.#claiming) return; // one XCLAIM at a time, none piling up
     this.#claiming = true;
     this.#store.claimIds(o.stream, o.group, { consumer: o.consumer, minIdleMs: 0, ids })
