@@ -1,15 +1,16 @@
 /**
  * Part 6: the embedded store (`file:` in a temp dir): adds, batched adds,
- * group consume + ack, and how soon a reader blocked in another process
- * wakes after an add.
+ * 100 concurrent adders, group consume + ack, how soon a reader blocked in
+ * another process wakes after an add, and the bare node:sqlite ceilings.
  *
  * @module
  */
 
+import { DatabaseSync } from "node:sqlite";
 import { openStore } from "../lib/open_store.ts";
-import { nowMs, sleep } from "./_clock.ts";
-import { type Percentiles, percentiles } from "./report.ts";
-import { consumeAck, storeAdds } from "./throughput.ts";
+import { nowMs, sleep, timed } from "./_clock.ts";
+import { type Percentiles, percentiles, perSecond } from "./report.ts";
+import { consumeAck, READING, storeAdds } from "./throughput.ts";
 
 const WAKE_CHILD = new URL("./_wake_child.ts", import.meta.url).pathname;
 
@@ -90,4 +91,76 @@ export async function embeddedWakeUp(dir: string, rounds: number): Promise<Perce
   const status = await child.status;
   if (!status.success) throw new Error(`wake child exited with ${status.code}`);
   return percentiles(samples);
+}
+
+/**
+ * 100 (by default) adders at once on one store, each awaiting its adds one
+ * by one: what group commit is for. Returns entries/s over all of them.
+ */
+export async function embeddedConcurrentAdds(
+  dir: string,
+  options: { n: number; adders?: number },
+): Promise<number> {
+  const adders = options.adders ?? 100;
+  await using store = await openStore(`file:${dir}/concurrent.db`);
+  const key = "bench:concurrent";
+  const each = Math.ceil(options.n / adders);
+  const run = (perAdder: number) =>
+    Promise.all(
+      Array.from({ length: adders }, async () => {
+        for (let i = 0; i < perAdder; i++) await store.add(key, READING);
+      }),
+    );
+  await run(Math.ceil(each / 10)); // warm-up
+  const ms = await timed(() => run(each));
+  await store.deleteStream(key);
+  return perSecond(each * adders, ms);
+}
+
+/**
+ * The embedded ceilings: bare node:sqlite on a file with the store's settings
+ * (WAL, synchronous=NORMAL), inserting the reading's fields as the store
+ * stores an entry and updating a counter row, one transaction per insert
+ * (`single`) and `batch` inserts per transaction (`batched`).
+ */
+export function sqliteCeilings(
+  dir: string,
+  options: { n: number; batch: number; batchedN: number },
+): { single: number; batched: number } {
+  const db = new DatabaseSync(`${dir}/ceiling.db`);
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec(`CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+      CREATE TABLE entries (key_id INTEGER, ms INTEGER, seq INTEGER, fields TEXT,
+        PRIMARY KEY (key_id, ms, seq)) WITHOUT ROWID;
+      INSERT INTO counters VALUES (1, 0);`);
+    const insert = db.prepare("INSERT INTO entries VALUES (1, ?, ?, ?)");
+    const bump = db.prepare("UPDATE counters SET n = n + ? WHERE id = 1");
+    const begin = db.prepare("BEGIN IMMEDIATE");
+    const commit = db.prepare("COMMIT");
+    const fields = JSON.stringify(Object.entries(READING).flat());
+    let seq = 0;
+    const loop = (n: number, perTransaction: number) => {
+      for (let done = 0; done < n; done += perTransaction) {
+        begin.run();
+        for (let i = 0; i < perTransaction; i++) insert.run(1, ++seq, fields);
+        bump.run(perTransaction);
+        commit.run();
+      }
+    };
+    loop(2000, 1);
+    const t0 = performance.now();
+    loop(options.n, 1);
+    const singleMs = performance.now() - t0;
+    const t1 = performance.now();
+    loop(options.batchedN, options.batch);
+    const batchedMs = performance.now() - t1;
+    return {
+      single: perSecond(options.n, singleMs),
+      batched: perSecond(options.batchedN, batchedMs),
+    };
+  } finally {
+    db.close();
+  }
 }

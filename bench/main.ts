@@ -13,7 +13,13 @@ import { startBenchRedis } from "./_redis.ts";
 import { redisBenchmarkXadd } from "./baseline.ts";
 import { consumeAck, rawClientAdds, rstreamAdds } from "./throughput.ts";
 import { endToEndLatency } from "./latency.ts";
-import { embeddedAdds, embeddedConsume, embeddedWakeUp } from "./embedded.ts";
+import {
+  embeddedAdds,
+  embeddedConcurrentAdds,
+  embeddedConsume,
+  embeddedWakeUp,
+  sqliteCeilings,
+} from "./embedded.ts";
 import { peakRss, startupTimes } from "./startup.ts";
 import { type BenchResults, renderTable, toJson } from "./report.ts";
 import { openStore } from "../lib/open_store.ts";
@@ -138,6 +144,12 @@ try {
     batch: BATCH,
     batchedN: size.embeddedBatched,
   });
+  const embeddedConcurrent = await embeddedConcurrentAdds(dir, { n: size.embeddedBatched });
+  const embeddedCeiling = sqliteCeilings(dir, {
+    n: size.embeddedSingle,
+    batch: BATCH,
+    batchedN: size.embeddedBatched,
+  });
   const embeddedConsumeRate = await embeddedConsume(dir, { n: size.embeddedConsume, ...CONSUME });
   const wake = await embeddedWakeUp(dir, size.wakes);
 
@@ -152,7 +164,13 @@ try {
     rstream: { ...adds, batchSize: BATCH },
     consume: { one: consumeOne, four: consumeFour, ...CONSUME },
     latency: { at1k, at10k },
-    embedded: { ...embeddedAdd, consume: embeddedConsumeRate, wake },
+    embedded: {
+      ...embeddedAdd,
+      concurrent: embeddedConcurrent,
+      consume: embeddedConsumeRate,
+      wake,
+      ceiling: embeddedCeiling,
+    },
     startup,
     rss,
   };

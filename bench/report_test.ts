@@ -20,7 +20,14 @@ const RESULTS: BenchResults = {
   rstream: { single: 19_000, batched: 640_000, batchSize: 100 },
   consume: { one: 100_000, four: 120_000, count: 1000, concurrency: 1000 },
   latency: { at1k: lat(0.3), at10k: lat(0.5) },
-  embedded: { single: 60_000, batched: 310_000, consume: 30_000, wake: lat(5) },
+  embedded: {
+    single: 60_000,
+    batched: 310_000,
+    concurrent: 260_000,
+    consume: 30_000,
+    wake: lat(5),
+    ceiling: { single: 64_000, batched: 400_000 },
+  },
   startup: { cli: 120.04, producer: 140 },
   rss: { producer: 55.56, consumer: 70, method: "/usr/bin/time -v max RSS" },
 };
