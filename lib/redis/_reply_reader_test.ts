@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fc from "fast-check";
 import { _ReplyReader } from "./_reply_reader.ts";
 
 function reader(options: { maxReplyBytes?: number } = {}) {
@@ -56,7 +57,7 @@ Deno.test("_ReplyReader fails on a bulk string announced larger than maxReplyByt
   assert.equal(events.length, 1);
   assert.match(
     (events[0] as { fatal: string }).fatal,
-    /larger than the limit of 1000 bytes \(maxReplyBytes\) was announced \(5002 bytes\)/,
+    /larger than the limit of 1000 bytes \(maxReplyBytes\) was announced \(5000 bytes\)/,
   );
   feed("more");
   assert.equal(events.length, 1, "nothing after the failure");
@@ -92,4 +93,76 @@ Deno.test("_ReplyReader reports a protocol error after good replies", () => {
   feed("+OK\r\n?junk\r\n");
   assert.equal(events[0], "OK");
   assert.match((events[1] as { fatal: string }).fatal, /Protocol error, got "\?"/);
+});
+
+Deno.test("_ReplyReader keeps an error reply inside an array in place", () => {
+  const { events, feed } = reader();
+  feed("*3\r\n+OK\r\n-ERR inner\r\n*0\r\n");
+  const [reply] = events as unknown[][];
+  assert.equal(reply![0], "OK");
+  assert.ok(reply![1] instanceof Error && reply![1].message === "ERR inner");
+  assert.deepEqual(reply![2], []);
+});
+
+Deno.test("_ReplyReader decodes a large bulk string fed in many small chunks, once", () => {
+  const value = "é".repeat(100_000);
+  const bytes = new TextEncoder().encode(`$${200_000}\r\n${value}\r\n+after\r\n`);
+  const { r, events } = reader();
+  for (let at = 0; at < bytes.length; at += 1000) r.feed(bytes.slice(at, at + 1000));
+  assert.deepEqual(events, [value, "after"]);
+});
+
+Deno.test("_ReplyReader never keeps the caller's memory: a reused read buffer changes no reply", () => {
+  const { r, events } = reader();
+  const buffer = new TextEncoder().encode("*2\r\n$3\r\nabc\r\n$3\r\nde");
+  r.feed(buffer);
+  buffer.fill(0x21);
+  r.feed(new TextEncoder().encode("f\r\n"));
+  assert.deepEqual(events, [["abc", "def"]]);
+});
+
+Deno.test("_ReplyReader reports a malformed length as a protocol error", () => {
+  const { events, feed } = reader();
+  feed("$abc\r\n");
+  assert.match((events[0] as { fatal: string }).fatal, /Protocol error, invalid number 'abc'/);
+});
+
+Deno.test("_ReplyReader decodes any reply tree fed in any chunking (property)", () => {
+  type Tree = string | number | null | Tree[];
+  const tree = fc.letrec<{ node: Tree }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      fc.string({ unit: "grapheme" }),
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie("node"), { maxLength: 5 }),
+    ),
+  })).node;
+  const encode = (t: Tree): string =>
+    t === null
+      ? "$-1\r\n"
+      : typeof t === "number"
+      ? `:${t}\r\n`
+      : typeof t === "string"
+      ? `$${new TextEncoder().encode(t).length}\r\n${t}\r\n`
+      : `*${t.length}\r\n${t.map(encode).join("")}`;
+  fc.assert(
+    fc.property(
+      fc.array(tree, { minLength: 1, maxLength: 5 }),
+      fc.array(fc.nat(40)),
+      (replies, cuts) => {
+        const bytes = new TextEncoder().encode(replies.map(encode).join(""));
+        const { r, events } = reader();
+        let at = 0;
+        for (const cut of cuts) {
+          r.feed(bytes.slice(at, at + cut));
+          at += cut;
+        }
+        r.feed(bytes.slice(at));
+        assert.deepEqual(events, replies);
+        assert.equal(r.partial, false);
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -218,7 +218,7 @@ export class _RespSocket {
   }
 
   async #readLoop(): Promise<void> {
-    let buffer = new Uint8Array(READ_SIZE);
+    const buffer = new Uint8Array(READ_SIZE); // the reader copies what it keeps: one buffer serves
     try {
       while (!this.#error) {
         const n = await this.#conn.read(buffer);
@@ -230,8 +230,6 @@ export class _RespSocket {
           return;
         }
         this.#reader.feed(buffer.subarray(0, n));
-        // The parser may keep the chunk (a reply in progress): read into fresh memory then.
-        if (!this.#reader.released) buffer = new Uint8Array(READ_SIZE);
       }
     } catch (error) {
       if (!this.#error) this.fail(_lostError(this.#options.displayUrl, "connection lost", error));
