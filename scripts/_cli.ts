@@ -5,10 +5,11 @@
  * @module
  */
 
-import { abortableSleep } from "../mod.ts";
+// The modules themselves, not mod.ts: mod.ts loads every layer, the scripts only what they use.
+import { abortableSleep } from "../lib/backoff.ts";
+import { UsageError } from "../lib/errors.ts";
 
-export { errorLine, errorText, UsageError } from "../mod.ts";
-import { UsageError } from "../mod.ts";
+export { errorLine, errorText, UsageError } from "../lib/errors.ts";
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;

@@ -37,7 +37,11 @@ export function _isIpLiteral(host: string): boolean {
 
 async function openConn(endpoint: _Endpoint): Promise<Deno.Conn> {
   const { hostname, port, tls } = endpoint;
-  if (!tls) return await Deno.connect({ hostname, port });
+  if (!tls) {
+    const conn = await Deno.connect({ hostname, port });
+    conn.setNoDelay(true); // commands go out as they are written: no Nagle wait for the next ones
+    return conn;
+  }
   const caCerts = tls.ca ? [tls.ca] : undefined;
   const bare = hostname.replace(/^\[|\]$/g, "");
   let conn: Deno.TlsConn;
@@ -51,6 +55,7 @@ async function openConn(endpoint: _Endpoint): Promise<Deno.Conn> {
   } else {
     // Connect to the host, check the certificate against another name.
     const tcp = await Deno.connect({ hostname, port });
+    tcp.setNoDelay(true);
     try {
       conn = await Deno.startTls(tcp, {
         hostname: tls.servername,

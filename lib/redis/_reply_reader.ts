@@ -96,6 +96,8 @@ export class _ReplyReader {
   /** Bytes of the current top-level reply decoded so far (elements of open arrays). */
   #replyBytes = 0;
   #failed = false;
+  /** Where the element #element just decoded ends. */
+  #next = 0;
   #sample: Uint8Array = EMPTY;
 
   /** Creates a reader; `maxReplyBytes` bounds one reply (default 512 MiB). */
@@ -168,9 +170,9 @@ export class _ReplyReader {
     let at = 0;
     while (at < bytes.length && !this.#failed) {
       const start = at;
-      const [value, next] = this.#element(bytes, at);
+      const value = this.#element(bytes, at);
       if (value === INCOMPLETE) return start;
-      at = next;
+      at = this.#next;
       if (this.#failed) return at;
       this.#replyBytes += at - start;
       if (this.#replyBytes > this.#maxBytes) {
@@ -240,52 +242,51 @@ export class _ReplyReader {
     return sign * n;
   }
 
-  /** Decodes one element at `at`: a value, an array frame, an error, or INCOMPLETE. */
-  #element(
-    bytes: Uint8Array,
-    at: number,
-  ): [RedisReply | Frame | Error | typeof INCOMPLETE, number] {
+  /** Decodes one element at `at` (a value, an array frame, an error, or INCOMPLETE); sets #next. */
+  #element(bytes: Uint8Array, at: number): RedisReply | Frame | Error | typeof INCOMPLETE {
     const type = bytes[at]!;
     if (type !== 36 && type !== 42 && type !== 43 && type !== 45 && type !== 58) {
       this.#fail(
         `Protocol error, got ${JSON.stringify(String.fromCharCode(type))} as reply type byte`,
       );
-      return [null, at];
+      return null;
     }
     const cr = this.#lineEnd(bytes, at + 1);
-    if (cr === -1) return [INCOMPLETE, at];
+    if (cr === -1) return INCOMPLETE;
     const next = cr + 2;
+    this.#next = next;
     switch (type) {
       case 43: // + simple string
-        return [text(bytes, at + 1, cr), next];
+        return text(bytes, at + 1, cr);
       case 45: // - error
-        return [new Error(decoder.decode(bytes.subarray(at + 1, cr))), next];
+        return new Error(decoder.decode(bytes.subarray(at + 1, cr)));
       case 58: // : integer
-        return [this.#integer(bytes, at + 1, cr), next];
+        return this.#integer(bytes, at + 1, cr);
       case 36: { // $ bulk string
         const length = this.#integer(bytes, at + 1, cr);
-        if (length < 0) return [null, next];
+        if (length < 0) return null;
         if (this.#replyBytes + next - at + length + 2 > this.#maxBytes) {
           this.#fail(
             `a reply larger than the limit of ${this.#maxBytes} bytes (maxReplyBytes) was announced (${length} bytes)`,
           );
-          return [null, next];
+          return null;
         }
         const end = next + length;
         if (end + 2 > bytes.length) {
           this.#need = end + 2 - at; // wait for all of it before decoding again
-          return [INCOMPLETE, at];
+          return INCOMPLETE;
         }
         if (bytes[end] !== CR || bytes[end + 1] !== 10) {
           this.#fail("Protocol error, a bulk string longer than its length");
-          return [null, next];
+          return null;
         }
-        return [text(bytes, next, end), end + 2];
+        this.#next = end + 2;
+        return text(bytes, next, end);
       }
       default: { // * array
         const size = this.#integer(bytes, at + 1, cr);
-        if (size < 0) return [null, next];
-        return [{ items: [], size }, next];
+        if (size < 0) return null;
+        return { items: [], size };
       }
     }
   }

@@ -34,17 +34,20 @@ export function _utf8Length(text: string): number {
   return bytes;
 }
 
-function digits(n: number): number {
-  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
-}
-
 function writeHeader(out: Uint8Array, at: number, type: number, n: number): number {
   out[at++] = type;
   if (n < 10) {
     out[at++] = 48 + n;
+  } else if (n < 100) {
+    out[at++] = 48 + Math.floor(n / 10);
+    out[at++] = 48 + (n % 10);
   } else {
-    const text = String(n);
-    for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+    let width = 3;
+    for (let rest = Math.floor(n / 1000); rest > 0; rest = Math.floor(rest / 10)) width++;
+    for (let i = width - 1, rest = n; i >= 0; i--, rest = Math.floor(rest / 10)) {
+      out[at + i] = 48 + (rest % 10);
+    }
+    at += width;
   }
   out[at++] = CR;
   out[at++] = LF;
@@ -52,7 +55,9 @@ function writeHeader(out: Uint8Array, at: number, type: number, n: number): numb
 }
 
 /**
- * Encodes commands as one RESP2 buffer, in order.
+ * Encodes commands as one RESP2 buffer, in order. With `scratch` large
+ * enough, the bytes are written into it and a view of it is returned (the
+ * caller must not reuse `scratch` while the bytes are still in use).
  *
  * @example Two commands, one buffer
  * ```ts
@@ -62,40 +67,48 @@ function writeHeader(out: Uint8Array, at: number, type: number, n: number): numb
  * assert.equal(new TextDecoder().decode(bytes), "*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
  * ```
  */
-export function _encodeCommands(batch: readonly (readonly string[])[]): Uint8Array {
-  // First pass: every argument's byte length, and the total.
-  const lengths: number[] = [];
-  let total = 0;
+export function _encodeCommands(
+  batch: readonly (readonly string[])[],
+  scratch?: Uint8Array,
+): Uint8Array {
+  // The most bytes it can take: 3 per UTF-16 code unit, and room for the headers.
+  let most = 0;
   for (const args of batch) {
-    total += 3 + digits(args.length);
+    most += 16;
     for (const arg of args) {
       if (typeof arg !== "string") {
         throw new TypeError(`Redis command arguments must be strings, got ${typeof arg}`);
       }
-      const length = _utf8Length(arg);
-      lengths.push(length);
-      total += 5 + digits(length) + length;
+      most += arg.length * 3 + 16;
     }
   }
-  const out = new Uint8Array(total);
+  const out = scratch && scratch.length >= most ? scratch : new Uint8Array(most);
   let at = 0;
-  let k = 0;
   for (const args of batch) {
     at = writeHeader(out, at, 42, args.length); // *
     for (const arg of args) {
-      const length = lengths[k++]!;
-      at = writeHeader(out, at, 36, length); // $
-      if (length === arg.length && length < 64) {
-        for (let i = 0; i < length; i++) out[at + i] = arg.charCodeAt(i);
-      } else {
-        encoder.encodeInto(arg, out.subarray(at, at + length));
+      const length = arg.length;
+      const headerAt = at;
+      at = writeHeader(out, at, 36, length); // $, assuming ASCII
+      let i = 0;
+      for (; i < length; i++) {
+        const code = arg.charCodeAt(i);
+        if (code >= 0x80) break;
+        out[at + i] = code;
       }
-      at += length;
+      if (i === length) {
+        at += length;
+      } else { // not ASCII: the header again with the UTF-8 length, then the bytes
+        const bytes = _utf8Length(arg);
+        at = writeHeader(out, headerAt, 36, bytes);
+        encoder.encodeInto(arg, out.subarray(at, at + bytes));
+        at += bytes;
+      }
       out[at++] = CR;
       out[at++] = LF;
     }
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 /**

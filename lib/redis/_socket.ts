@@ -73,6 +73,8 @@ export class _RespSocket {
   #owed = 0;
   #error: Error | undefined;
   #lastProgress = 0;
+  /** Where #flush encodes (reused: one write at a time). */
+  #scratch = new Uint8Array(64 * 1024);
   readonly #done: Promise<void>;
   #onClosed: ((error: Error) => void) | undefined;
 
@@ -162,7 +164,7 @@ export class _RespSocket {
         this.#out = [];
         let bytes: Uint8Array;
         try {
-          bytes = _encodeCommands(batch);
+          bytes = _encodeCommands(batch, this.#scratch);
         } catch (error) {
           // Not written at all: the socket stays in step only if nothing is.
           this.fail(error instanceof Error ? error : new TypeError(String(error)));
@@ -192,7 +194,6 @@ export class _RespSocket {
       return;
     }
     this.#owed--;
-    this.#lastProgress = performance.now();
     if (waiter.results === undefined) {
       this.#advance();
       if (reply instanceof Error) waiter.reject(reply);
@@ -229,6 +230,7 @@ export class _RespSocket {
           this.fail(_lostError(this.#options.displayUrl, what));
           return;
         }
+        this.#lastProgress = performance.now();
         this.#reader.feed(buffer.subarray(0, n));
       }
     } catch (error) {
