@@ -60,6 +60,7 @@ export * from "./lib/commands/replies.ts";
 export { CommandStore } from "./lib/command_store.ts";
 export { checkRedisUrl, connectRedis } from "./lib/redis/connection.ts";
 export { openEmbeddedConnection } from "./lib/embedded/connection.ts";
+export type { EmbeddedConnectionOptions } from "./lib/embedded/connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/connection.ts";
 export { DEFAULT_DB_PATH, openStore, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
