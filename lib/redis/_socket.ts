@@ -39,6 +39,23 @@ class Waiter {
 
 const READ_SIZE = 64 * 1024;
 
+/** A TypeError for a command that is not a non-empty array of strings, else `undefined`. */
+function badArgument(args: readonly string[]): TypeError | undefined {
+  if (!Array.isArray(args) || args.length === 0) {
+    return new TypeError("A Redis command is a non-empty array of strings");
+  }
+  for (let i = 0; i < args.length; i++) {
+    if (typeof args[i] !== "string") {
+      return new TypeError(
+        `Redis command arguments must be strings, got ${typeof args[i]} at ${i} of ${
+          String(args[0]).slice(0, 20)
+        }`,
+      );
+    }
+  }
+  return undefined;
+}
+
 /** The standard "cannot reach" error, as {@linkcode toStreamError} words it. */
 export function _lostError(displayUrl: string, what: string, cause?: unknown): ConnectionError {
   return new ConnectionError(
@@ -122,6 +139,8 @@ export class _RespSocket {
   send(args: readonly string[]): Promise<RedisReply> {
     return new Promise((resolve, reject) => {
       if (this.#error) return reject(this.#error);
+      const bad = badArgument(args);
+      if (bad) return reject(bad); // refused alone, before anything is queued
       this.#enqueue(new Waiter(resolve as (value: never) => void, reject, undefined, 1));
       this.#out.push(args);
       this.#schedule();
@@ -133,6 +152,10 @@ export class _RespSocket {
     if (batch.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       if (this.#error) return reject(this.#error);
+      for (const args of batch) {
+        const bad = badArgument(args);
+        if (bad) return reject(bad);
+      }
       this.#enqueue(new Waiter(resolve as (value: never) => void, reject, [], batch.length));
       for (const args of batch) this.#out.push(args);
       this.#schedule();
@@ -187,7 +210,7 @@ export class _RespSocket {
     if (!waiter) {
       this.fail(
         new ConnectionError(
-          `Cannot talk to ${this.#options.displayUrl}: a reply came that no command asked for; is this the port of a Redis server?`,
+          `Cannot talk to ${this.#options.displayUrl}: a reply came that no command asked for (SUBSCRIBE and MONITOR are not supported); reconnecting`,
           { displayUrl: this.#options.displayUrl },
         ),
       );

@@ -206,3 +206,20 @@ redisTest("close() fails commands that wait for a reconnect and ends promptly", 
   await within(3000, connection.close());
   assert.ok(await within(3000, pending) instanceof ConnectionError);
 });
+
+redisTest(
+  "a command with an argument that is not a string fails alone, the others go on",
+  async () => {
+    await using redis = await startRedis();
+    await using connection = await connectRedis(redis.url);
+    const [good, bad, after] = await Promise.allSettled([
+      connection.send(["ECHO", "a"]),
+      connection.send(["SET", "k", 1 as unknown as string]),
+      connection.pipeline([["ECHO", "b"]]),
+    ]);
+    assert.deepEqual(good, { status: "fulfilled", value: "a" });
+    assert.equal(bad.status, "rejected");
+    assert.ok((bad as PromiseRejectedResult).reason instanceof TypeError);
+    assert.deepEqual(after, { status: "fulfilled", value: ["b"] });
+  },
+);
