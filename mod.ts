@@ -58,7 +58,8 @@ export {
 } from "./lib/commands/args.ts";
 export * from "./lib/commands/replies.ts";
 export { CommandStore } from "./lib/command_store.ts";
-export { checkRedisUrl, connectRedis } from "./lib/redis/connection.ts";
+export { checkRedisUrl } from "./lib/redis/url.ts";
+export { connectRedis } from "./lib/connect_redis.ts"; // loads lib/redis/ when called
 export { openEmbeddedConnection } from "./lib/embedded/connection.ts";
 export type { EmbeddedConnectionOptions } from "./lib/embedded/connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/connection.ts";
