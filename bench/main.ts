@@ -1,6 +1,7 @@
 /**
  * `deno task bench [--quick] [--json]`: starts its own redis-server and
- * measures, in one run, rstream against redis-benchmark and node-redis, the
+ * measures, in one run, rstream against redis-benchmark, node-redis and the
+ * ceiling (a bare Deno.connect loop with pre-encoded commands), the
  * consumer worker, end-to-end latency, the embedded store, start-up time and
  * memory. Prints a table (or, with `--json`, one JSON object); asserts no
  * thresholds — CI runs `--quick` only so that the bench keeps working.
@@ -11,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { startBenchRedis } from "./_redis.ts";
 import { redisBenchmarkXadd } from "./baseline.ts";
+import { ceilingAdds } from "./ceiling.ts";
 import { consumeAck, rawClientAdds, rstreamAdds } from "./throughput.ts";
 import { endToEndLatency } from "./latency.ts";
 import {
@@ -94,6 +96,7 @@ try {
   const best = (a: number, b: number) => Math.max(a, b);
   const baseline = { p1: 0, p100: 0 };
   const raw = { single: 0, batched: 0 };
+  const ceiling = { single: 0, batched: 0 };
   const adds = { single: 0, batched: 0 };
   let consumeOne = 0;
   let consumeFour = 0;
@@ -117,7 +120,11 @@ try {
       await store.deleteStream("bench:rb100");
     }
 
-    log(`round ${round}/${size.rounds}: 2/7 node-redis xAdd`);
+    log(`round ${round}/${size.rounds}: 2/7 ceiling (bare Deno.connect loop) and node-redis xAdd`);
+    const ceilingRound = await ceilingAdds(redis.port, { n: size.single, batch: BATCH });
+    ceiling.single = best(ceiling.single, ceilingRound.single);
+    ceiling.batched = best(ceiling.batched, ceilingRound.batched);
+
     const rawRound = await rawClientAdds(url, { n: size.single, batch: BATCH });
     raw.single = best(raw.single, rawRound.single);
     raw.batched = best(raw.batched, rawRound.batched);
@@ -161,6 +168,7 @@ try {
     quick,
     baseline,
     raw,
+    ceiling,
     rstream: { ...adds, batchSize: BATCH },
     consume: { one: consumeOne, four: consumeFour, ...CONSUME },
     latency: { at1k, at10k },

@@ -17,6 +17,7 @@ const RESULTS: BenchResults = {
   quick: true,
   baseline: { p1: 40_000, p100: 800_000 },
   raw: { single: 20_000, batched: 200_000 },
+  ceiling: { single: 20_000, batched: 700_000 },
   rstream: { single: 19_000, batched: 640_000, batchSize: 100 },
   consume: { one: 100_000, four: 120_000, count: 1000, concurrency: 1000 },
   latency: { at1k: lat(0.3), at10k: lat(0.5) },
@@ -81,7 +82,10 @@ Deno.test("toJson() has the keys CI and the docs read, with ratios to the same d
     consume_ack: 0.15,
     single_add_vs_raw: 0.95,
     batched_add_vs_raw: 3.2,
+    single_add_vs_ceiling: 0.95,
+    batched_add_vs_ceiling: 0.914,
   });
+  assert.deepEqual(json.ceiling_per_s, { single_add: 20_000, batched_add: 700_000 });
   assert.deepEqual(Object.keys(json.latency_ms).filter((k) => k.startsWith("p99_")), [
     "p99_1k",
     "p99_10k",
@@ -105,7 +109,16 @@ Deno.test("renderTable() prints one line per figure with its ratio and target", 
   );
   assert.match(line("rstream store.add,"), /0\.475× rb -P 1 +│ ≥ 0\.8× MISSED/);
   assert.match(line("add → handler latency p99 at 10k/s"), /2\.00 │ ms .*≤ 2 ms met/);
-  assert.match(line("producer peak RSS"), /55\.6 │ MB .*≤ 60 MB met/);
+  assert.match(line("producer peak RSS"), /55\.6 │ MB .*≤ 40 MB MISSED/);
+  assert.match(
+    line("ceiling: bare Deno.connect loop, 100"),
+    /700,000 │ entries\/s │ 0\.875× rb -P 100/,
+  );
+  assert.match(
+    line("rstream store.addMany against"),
+    /640,000 │ entries\/s │ 0\.914× bare 100 +│ ≥ 0\.85× met/,
+  );
+  assert.match(line("rstream store.add against"), /0\.950× bare 1 +│ ≥ 0\.9× met/);
 });
 
 Deno.test("taskFlags() reads the deno run flags of a deno.json task", () => {

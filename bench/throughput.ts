@@ -25,7 +25,7 @@ export async function rawClientAdds(
   url: string,
   options: { n: number; batch: number },
 ): Promise<{ single: number; batched: number }> {
-  // Configured as rstream configures it (lib/redis/connection.ts): RESP2 and no
+  // Configured as rstream configured it before its own connection: RESP2 and no
   // per-command timeout. node-redis's default 5 s timeout arms a timer per
   // command; their firing 5 s later would slow every measurement after this one.
   const client = createClient({ url, RESP: 2, commandOptions: { timeout: 0 } });

@@ -23,7 +23,7 @@ export type Backend = "redis" | "embedded";
 /**
  * A connection that runs Redis commands given as argument arrays.
  *
- * Implementations: the Redis backend (node-redis) and the embedded backend
+ * Implementations: the Redis backend (lib/redis, on Deno.connect) and the embedded backend
  * (SQLite). Library code never depends on which one it has.
  */
 export interface CommandConnection extends AsyncDisposable {

@@ -329,6 +329,20 @@ const NETWORK_CODES = new Set([
   "EAI_AGAIN",
 ]);
 
+/** The names of `Deno.errors` classes a socket throws when the network fails. */
+const DENO_NETWORK_ERRORS = new Set([
+  "ConnectionRefused",
+  "ConnectionReset",
+  "ConnectionAborted",
+  "NotConnected",
+  "BrokenPipe",
+  "UnexpectedEof",
+  "TimedOut",
+  "AddrNotAvailable",
+  "HostUnreachable",
+  "NetworkUnreachable",
+]);
+
 /**
  * Turns a backend error into a named rstream error where one fits; other
  * errors are returned unchanged. The original is kept as `cause`, and the
@@ -406,12 +420,14 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
     const name = error.name ?? "";
     if (
       (code && NETWORK_CODES.has(code)) ||
+      DENO_NETWORK_ERRORS.has(name) ||
       /ConnectionTimeout|SocketClosed|ClientClosed/.test(name) ||
       /ECONNREFUSED|ETIMEDOUT|Connection timeout|Socket closed/i.test(error.message)
     ) {
-      const what = code === "ECONNREFUSED" || /ECONNREFUSED/.test(error.message)
+      const what = code === "ECONNREFUSED" || name === "ConnectionRefused" ||
+          /ECONNREFUSED/.test(error.message)
         ? "connection refused"
-        : code === "ETIMEDOUT" || /timeout|ETIMEDOUT/i.test(`${name} ${error.message}`)
+        : code === "ETIMEDOUT" || /timeout|ETIMEDOUT|TimedOut/i.test(`${name} ${error.message}`)
         ? "connection timed out"
         : "connection lost";
       return new ConnectionError(

@@ -6,8 +6,7 @@
  */
 
 import { ReplyError } from "../errors.ts";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { parentDir } from "../_parent_dir.ts";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
 import { HandlerContext } from "./handler_context.ts";
@@ -44,7 +43,7 @@ class EmbeddedConnection implements CommandConnection {
 
   constructor(path: string, options: EmbeddedConnectionOptions) {
     this.displayUrl = options.displayUrl ?? (path === ":memory:" ? "memory:" : `file:${path}`);
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:") Deno.mkdirSync(parentDir(path), { recursive: true });
     this.#db = openDatabase(path, { busyTimeoutMs: options.busyTimeoutMs });
     const ctx = new HandlerContext(this.#db, options.now ?? Date.now);
     const version = ctx.q("PRAGMA data_version");

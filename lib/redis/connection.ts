@@ -1,21 +1,24 @@
 /**
- * The Redis backend of {@linkcode CommandConnection}, over node-redis.
+ * The Redis backend of {@linkcode CommandConnection}, on `Deno.connect` /
+ * `Deno.connectTls` with rstream's own RESP2 encoder and npm `redis-parser`.
  *
- * Commands go out on one connection (node-redis pipelines commands issued in
- * the same tick into one write). Blocking reads each take a connection of
- * their own from a small pool, so acks never wait behind a BLOCK; aborting a
- * blocking read closes its connection, which ends the wait at once.
+ * Commands go out on one main socket: every command issued in the same tick
+ * is written in one write (auto-pipelining), replies are matched in order.
+ * Blocking reads each take a socket of their own from a small pool, so acks
+ * never wait behind a BLOCK; aborting a blocking read closes its socket,
+ * which ends the wait at once. A lost main socket is replaced with backoff;
+ * a main socket owing replies and silent for `commandTimeoutMs` is replaced
+ * too, its commands failing with a timeout error. See docs/redis-connection.md.
  *
  * @module
  */
 
-// The client alone: the `redis` package also loads its bloom, json, search and
-// time-series modules (~30 ms of start-up), which rstream never uses.
-import { createClient, ErrorReply } from "@redis/client";
-import { isIP } from "node:net";
 import { type Backend, blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
-import { ConnectionError, ReplyError, toStreamError } from "../errors.ts";
-import { redactUrl, scrubSecret } from "../redact_url.ts";
+import { abortableSleep, Backoff } from "../backoff.ts";
+import { ConnectionError } from "../errors.ts";
+import { redactUrl } from "../redact_url.ts";
+import { _dial, type _Endpoint } from "./_dial.ts";
+import type { _RespSocket } from "./_socket.ts";
 import { checkRedisUrl } from "./url.ts";
 export { checkRedisUrl };
 
@@ -35,7 +38,7 @@ export interface TlsOptions {
 export interface RedisConnectionOptions {
   /** TLS settings (used with `rediss://`). */
   tls?: TlsOptions;
-  /** Give up connecting after this many ms (default 5000). */
+  /** Give up connecting (TCP, TLS and handshake) after this many ms (default 5000). */
   connectTimeoutMs?: number;
   /** Largest wait between reconnection attempts after a connection was lost (default 1000). */
   maxReconnectDelayMs?: number;
@@ -48,123 +51,149 @@ export interface RedisConnectionOptions {
    * gets its BLOCK time on top; `BLOCK 0` waits forever.
    */
   commandTimeoutMs?: number;
+  /**
+   * Largest reply accepted, in bytes (default 512 MiB). A larger one fails
+   * the commands waiting on that socket with a {@linkcode ConnectionError},
+   * and the socket is replaced.
+   */
+  maxReplyBytes?: number;
+  /** Name given with `CLIENT SETNAME` on every socket (default: none is sent). */
+  clientName?: string;
 }
 
-type Client = ReturnType<typeof createClient>;
+/** Most idle blocking sockets kept for reuse. */
+const POOL_SIZE = 4;
 
-function toReplyError(error: unknown, secret: string | undefined): unknown {
-  if (error instanceof ErrorReply) {
-    return new ReplyError(scrubSecret(error.message, secret), { cause: error });
-  }
-  return error;
-}
-
-function deferred(): { promise: Promise<never>; reject: (error: unknown) => void } {
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<never>((_, no) => reject = no);
-  promise.catch(() => {}); // only raced against, never awaited alone
-  return { promise, reject };
+interface Waiting {
+  since: number;
+  resolve: (socket: _RespSocket) => void;
+  reject: (error: Error) => void;
 }
 
 class RedisConnection implements CommandConnection {
   readonly backend: Backend = "redis";
   readonly displayUrl: string;
-  #client: Client;
-  #idle: Client[] = [];
-  #busy = new Set<Client>();
-  #secret: string | undefined;
-  #closed = false;
+  readonly #endpoint: _Endpoint;
   readonly #timeoutMs: number;
-  /** Commands sent on the main client and not answered yet. */
-  #outstanding = 0;
-  /** When the main client last answered (or got its first outstanding command). */
-  #lastReply = 0;
-  /** Main clients replaced after a stall: their commands fail with the timeout error. */
-  #stalled = new WeakSet<Client>();
-  /** Counts an outstanding command down; one function for all (no closure per command). */
-  readonly #settled = () => {
-    this.#outstanding--;
-    this.#lastReply = performance.now();
-  };
+  readonly #backoff: Backoff;
+  #main: _RespSocket | undefined;
+  #reconnecting = false;
+  /** Commands waiting for the main socket to be replaced. */
+  #waiting: Waiting[] = [];
+  #idle: _RespSocket[] = [];
+  #busy = new Set<_RespSocket>();
+  #sockets = new Set<_RespSocket>();
+  #closed = false;
+  readonly #stop = new AbortController();
   #watchdog: ReturnType<typeof setInterval> | undefined;
 
-  constructor(client: Client, displayUrl: string, secret: string | undefined, timeoutMs: number) {
-    this.#client = client;
-    this.displayUrl = displayUrl;
-    this.#secret = secret;
-    this.#timeoutMs = timeoutMs;
-    if (timeoutMs > 0) {
-      const watchdog = setInterval(
+  constructor(socket: _RespSocket, endpoint: _Endpoint, options: RedisConnectionOptions) {
+    this.displayUrl = endpoint.displayUrl;
+    this.#endpoint = endpoint;
+    this.#timeoutMs = options.commandTimeoutMs ?? 10_000;
+    this.#backoff = new Backoff({ initialMs: 50, maxMs: options.maxReconnectDelayMs ?? 1000 });
+    this.#adopt(socket);
+    if (this.#timeoutMs > 0) {
+      this.#watchdog = setInterval(
         () => this.#checkStalled(),
-        Math.max(10, Math.min(1000, Math.floor(timeoutMs / 4))),
+        Math.max(10, Math.min(1000, Math.floor(this.#timeoutMs / 4))),
       );
-      Deno.unrefTimer(watchdog as unknown as number);
-      this.#watchdog = watchdog;
+      Deno.unrefTimer(this.#watchdog as unknown as number);
     }
   }
 
   #timeoutError(): ConnectionError {
     return new ConnectionError(
       `Redis at ${this.displayUrl} did not answer within ${this.#timeoutMs} ms; reconnecting (is the server stopped or overloaded?)`,
+      { displayUrl: this.displayUrl },
     );
   }
 
-  /** Replaces a main client that has not answered for the timeout: its commands fail. */
-  #checkStalled() {
-    if (this.#outstanding === 0 || this.#closed) return;
-    if (performance.now() - this.#lastReply < this.#timeoutMs) return;
-    const old = this.#client;
-    // destroy() rejects the old client's commands; #fail reports them as timed out.
-    // (Racing each command against a shared stall promise instead kept one
-    // reaction per command alive on that promise: ~350 bytes leaked per command.)
-    this.#stalled.add(old);
-    this.#client = old.duplicate();
-    this.#client.on("error", () => {});
-    this.#client.connect().catch(() => {/* reconnects by itself; commands wait or time out */});
-    old.destroy();
-    this.#lastReply = performance.now();
-  }
-
-  /** Counts a command of the main client as outstanding until it settles. */
-  #track<T>(reply: Promise<T>): Promise<T> {
-    if (this.#timeoutMs === 0) return reply;
-    if (this.#outstanding++ === 0) this.#lastReply = performance.now();
-    reply.then(this.#settled, this.#settled);
-    return reply;
-  }
-
-  #fail(error: unknown, args: readonly string[]): unknown {
-    const reply = toReplyError(error, this.#secret);
-    if (reply instanceof ReplyError) return reply;
-    return toStreamError(reply, {
-      command: args[0]?.toUpperCase(),
+  #closedError(): ConnectionError {
+    return new ConnectionError(`Cannot use ${this.displayUrl}: the store is closed`, {
       displayUrl: this.displayUrl,
     });
   }
 
-  async send(args: readonly string[]): Promise<RedisReply> {
-    const client = this.#client;
-    try {
-      return await this.#track(client.sendCommand(args as string[])) as RedisReply;
-    } catch (error) {
-      throw this.#failOn(client, error, args);
+  #track(socket: _RespSocket) {
+    this.#sockets.add(socket);
+    socket.done.then(() => this.#sockets.delete(socket));
+  }
+
+  #adopt(socket: _RespSocket) {
+    this.#track(socket);
+    this.#main = socket;
+    socket.onClosed = () => {
+      if (this.#main !== socket) return;
+      this.#main = undefined;
+      this.#reconnect();
+    };
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const w of waiting) w.resolve(socket);
+  }
+
+  /** Replaces the main socket, retrying with backoff until it works or the store closes. */
+  #reconnect() {
+    if (this.#reconnecting || this.#closed) return;
+    this.#reconnecting = true;
+    void (async () => {
+      try {
+        while (!this.#closed) {
+          try {
+            const socket = await _dial(this.#endpoint);
+            if (this.#closed) {
+              socket.fail(this.#closedError());
+              return;
+            }
+            this.#backoff.reset();
+            this.#adopt(socket);
+            return;
+          } catch {
+            // Commands waiting meanwhile fail on commandTimeoutMs (the watchdog).
+            await abortableSleep(this.#backoff.next(), this.#stop.signal);
+          }
+        }
+      } finally {
+        this.#reconnecting = false;
+      }
+    })();
+  }
+
+  /** Fails the main socket when it owes replies and has been silent too long. */
+  #checkStalled() {
+    if (this.#closed) return;
+    const now = performance.now();
+    const main = this.#main;
+    if (main && main.outstanding > 0 && now - main.lastProgress >= this.#timeoutMs) {
+      this.#main = undefined;
+      main.fail(this.#timeoutError());
+      this.#reconnect();
+    }
+    while (this.#waiting.length > 0 && now - this.#waiting[0]!.since >= this.#timeoutMs) {
+      this.#waiting.shift()!.reject(this.#timeoutError());
     }
   }
 
-  /** {@linkcode #fail}, or the timeout error when `client` was replaced after a stall. */
-  #failOn(client: Client, error: unknown, args: readonly string[]): unknown {
-    return this.#stalled.has(client) ? this.#timeoutError() : this.#fail(error, args);
+  /** The main socket, or a promise of the next one while it is being replaced. */
+  #socket(): Promise<_RespSocket> {
+    if (this.#closed) return Promise.reject(this.#closedError());
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ since: performance.now(), resolve, reject });
+      this.#reconnect();
+    });
+  }
+
+  send(args: readonly string[]): Promise<RedisReply> {
+    const main = this.#main;
+    if (main) return main.send(args);
+    return this.#socket().then((socket) => socket.send(args));
   }
 
   pipeline(batch: readonly (readonly string[])[]): Promise<(RedisReply | Error)[]> {
-    const client = this.#client;
-    return Promise.all(
-      batch.map((args) =>
-        (this.#track(client.sendCommand(args as string[])) as Promise<RedisReply>).catch((
-          error,
-        ) => this.#failOn(client, error, args) as Error)
-      ),
-    );
+    const main = this.#main;
+    if (main) return main.pipeline(batch);
+    return this.#socket().then((socket) => socket.pipeline(batch));
   }
 
   async sendBlocking(
@@ -173,70 +202,56 @@ class RedisConnection implements CommandConnection {
   ): Promise<RedisReply> {
     const { signal } = options;
     if (signal?.aborted) return null;
-    if (this.#closed) {
-      throw new ConnectionError(`Cannot read from ${this.displayUrl}: the store is closed`);
-    }
+    if (this.#closed) throw this.#closedError();
     const block = blockMsOf(args); // 0 = BLOCK 0 (forever), undefined = does not block
-    let client: Client | undefined;
-    let aborted = false;
-    let timedOut = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = deferred();
-    if (this.#timeoutMs > 0 && block !== 0) {
-      // A stopped server keeps the socket open: without this the read waits forever.
-      timer = setTimeout(() => {
-        timedOut = true;
-        timeout.reject(this.#timeoutError()); // first, so that it wins the race
-        if (client) {
-          this.#busy.delete(client);
-          client.destroy();
-        }
-      }, (block ?? 0) + this.#timeoutMs);
-    }
-    const onAbort = () => {
-      aborted = true;
-      if (client) {
-        this.#busy.delete(client);
-        client.destroy();
-      }
+    let socket: _RespSocket | undefined;
+    let ended: Error | undefined; // aborted or timed out: the socket is failed with it
+    let endNow!: (error: Error) => void;
+    const end = new Promise<never>((_, reject) => endNow = reject);
+    end.catch(() => {});
+    const finish = (error: Error) => {
+      ended ??= error;
+      endNow(error);
+      socket?.fail(error);
     };
+    const aborted = new ConnectionError(`Blocking read on ${this.displayUrl} aborted`);
+    const onAbort = () => finish(aborted);
     signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = this.#timeoutMs > 0 && block !== 0
+      ? setTimeout(() => finish(this.#timeoutError()), (block ?? 0) + this.#timeoutMs)
+      : undefined;
     try {
-      client = this.#idle.pop();
-      if (!client) {
-        client = this.#client.duplicate();
-        client.on("error", () => {});
-        this.#busy.add(client); // closed with the connection even while connecting
-        await Promise.race([this.#connect(client), timeout.promise]);
+      while (!socket && this.#idle.length > 0) {
+        const idle = this.#idle.pop()!;
+        if (!idle.error) socket = idle;
       }
-      this.#busy.add(client);
-      const reply = await Promise.race([
-        client.sendCommand(args as string[]) as Promise<RedisReply>,
-        timeout.promise,
-      ]);
-      return aborted ? null : reply;
+      if (!socket) {
+        const dialing = _dial(this.#endpoint);
+        dialing.then((s) => {
+          this.#track(s);
+          if (ended || this.#closed) s.fail(ended ?? this.#closedError());
+        }, () => {});
+        socket = await Promise.race([dialing, end]);
+      }
+      this.#busy.add(socket);
+      if (ended) throw ended;
+      return await socket.send(args);
     } catch (error) {
-      if (aborted) return null;
-      if (client) {
-        this.#busy.delete(client);
-        client.destroy();
-      }
-      throw this.#fail(error, args);
+      if (ended === aborted) return null;
+      throw error;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      if (client && !aborted && !timedOut && this.#busy.delete(client)) {
-        if (this.#closed || this.#idle.length >= 4) client.destroy();
-        else this.#idle.push(client);
+      if (socket) {
+        this.#busy.delete(socket);
+        if (socket.error || ended) {
+          socket.fail(ended ?? socket.error!);
+        } else if (this.#closed || this.#idle.length >= POOL_SIZE) {
+          socket.fail(this.#closedError());
+        } else {
+          this.#idle.push(socket);
+        }
       }
-    }
-  }
-
-  async #connect(client: Client): Promise<void> {
-    try {
-      await client.connect();
-    } catch (error) {
-      throw this.#fail(error, ["CONNECT"]);
     }
   }
 
@@ -244,21 +259,21 @@ class RedisConnection implements CommandConnection {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#watchdog);
-    for (const client of [...this.#idle, ...this.#busy]) client.destroy();
+    this.#stop.abort();
+    const closed = this.#closedError();
+    for (const socket of [...this.#idle, ...this.#busy]) socket.fail(closed);
     this.#idle = [];
     this.#busy.clear();
-    // close() waits for every pending reply: a stopped server would make it
-    // hang, so give it the command timeout (or 2 s), then drop the socket.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.#timeoutMs > 0 ? this.#timeoutMs : 2000);
-    });
-    let closed = false;
-    try {
-      await Promise.race([this.#client.close().then(() => closed = true), grace]);
-    } catch { /* destroyed below */ }
-    clearTimeout(timer);
-    if (!closed) this.#client.destroy(); // fails the commands still waiting
+    for (const w of this.#waiting.splice(0)) w.reject(closed);
+    const main = this.#main;
+    if (main) {
+      // Let replies owed arrive, within the command timeout (or 2 s): a stopped server would hang.
+      await main.drain(this.#timeoutMs > 0 ? this.#timeoutMs : 2000);
+      main.fail(closed);
+    }
+    this.#main = undefined;
+    for (const socket of this.#sockets) socket.fail(closed);
+    await Promise.all([...this.#sockets].map((socket) => socket.done));
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -266,16 +281,30 @@ class RedisConnection implements CommandConnection {
   }
 }
 
+/** The handshake a URL asks for: AUTH [user] password, SELECT db, CLIENT SETNAME. */
+function handshakeOf(parsed: URL, clientName: string | undefined): string[][] {
+  const commands: string[][] = [];
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  if (password) commands.push(user ? ["AUTH", user, password] : ["AUTH", password]);
+  const db = Number(parsed.pathname.replace(/^\//, "") || "0");
+  if (db !== 0) commands.push(["SELECT", String(db)]);
+  if (clientName) commands.push(["CLIENT", "SETNAME", clientName]);
+  return commands;
+}
+
 /**
  * Connects to Redis. The first connection must succeed (else a named error
  * says why, in one line); later drops reconnect by themselves with backoff,
- * and commands issued meanwhile wait for the connection.
+ * and commands issued meanwhile wait for the connection (at most
+ * `commandTimeoutMs`).
  *
  * @example Connect and ping
  * ```ts ignore
  * import { connectRedis } from "@rstream/rstream/redis";
+ * import assert from "node:assert/strict";
  * await using connection = await connectRedis("redis://127.0.0.1:6379");
- * console.log(await connection.send(["PING"]));
+ * assert.equal(await connection.send(["PING"]), "PONG");
  * ```
  *
  * @throws {TypeError} for a malformed URL.
@@ -288,74 +317,31 @@ export async function connectRedis(
 ): Promise<CommandConnection> {
   const parsed = checkRedisUrl(url);
   const secret = parsed.password ? decodeURIComponent(parsed.password) : undefined;
-  const displayUrl = redactUrl(url);
   const tls = parsed.protocol === "rediss:";
-  let connected = false;
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const maxDelay = options.maxReconnectDelayMs ?? 1000;
-  const client = createClient(
-    {
-      url,
-      RESP: 2,
-      // No per-command timer: node-redis's default (5 s) arms an AbortSignal.timeout
-      // for every command, and when those fire (answered or not) each costs a
-      // DOMException and an event; under load that stalls the process (pipelined
-      // XADD fell from ~190k/s to ~0 after 5 s). Stalls are caught per connection above.
-      commandOptions: { timeout: 0 },
-      socket: {
-        connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries: number, cause: Error) =>
-          connected ? Math.min(50 * 2 ** retries, maxDelay) : cause,
-        ...(tls
-          ? {
-            tls: true as const,
-            ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
-            ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
-            ...(options.tls?.key ? { key: options.tls.key } : {}),
-            // SNI takes host names only: for an IP the certificate is checked against the IP.
-            ...(options.tls?.servername || !isIP(parsed.hostname.replace(/^\[|\]$/g, ""))
-              ? { servername: options.tls?.servername ?? parsed.hostname }
-              : {}),
-            rejectUnauthorized: true,
-          }
-          : {}),
-      },
-    } as Parameters<typeof createClient>[0],
-  );
-  client.on("error", () => {/* surfaced through the commands that fail */});
-  client.on("ready", () => connected = true);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    // The socket's connect timeout does not cover the handshake, which a
-    // stopped server (its port still accepting) never answers.
-    await Promise.race([
-      client.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`Connection timeout: no answer within ${connectTimeoutMs} ms`)),
-          connectTimeoutMs,
-        );
-      }),
-    ]);
-  } catch (error) {
-    client.destroy();
-    const reply = error instanceof Error && /^(WRONGPASS|NOAUTH|NOPERM) /.test(error.message)
-      ? new ReplyError(scrubSecret(error.message, secret), { cause: error })
-      : toReplyError(error, secret);
-    const mapped = toStreamError(reply, {
-      command: "CONNECT",
-      displayUrl,
-    });
-    if (mapped instanceof Error && mapped !== error) throw mapped;
-    throw new ConnectionError(
-      `Cannot connect to ${displayUrl}: ${
-        scrubSecret(error instanceof Error ? error.message : String(error), secret)
-      }`,
-      { cause: error },
+  const bareHost = parsed.hostname.replace(/^\[|\]$/g, "");
+  const servername = options.tls?.servername ?? bareHost;
+  if (tls && options.tls?.cert && servername !== bareHost) {
+    throw new TypeError(
+      `Cannot use a client certificate with tls.servername '${servername}' other than the host '${bareHost}': connect by that name instead`,
     );
-  } finally {
-    clearTimeout(timer);
   }
-  connected = true;
-  return new RedisConnection(client, displayUrl, secret, options.commandTimeoutMs ?? 10_000);
+  const endpoint: _Endpoint = {
+    hostname: parsed.hostname,
+    port: parsed.port ? Number(parsed.port) : 6379,
+    displayUrl: redactUrl(url),
+    secret,
+    handshake: handshakeOf(parsed, options.clientName),
+    tls: tls
+      ? {
+        servername,
+        ...(options.tls?.ca ? { ca: options.tls.ca } : {}),
+        ...(options.tls?.cert ? { cert: options.tls.cert } : {}),
+        ...(options.tls?.key ? { key: options.tls.key } : {}),
+      }
+      : undefined,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    maxReplyBytes: options.maxReplyBytes,
+  };
+  const socket = await _dial(endpoint);
+  return new RedisConnection(socket, endpoint, options);
 }

@@ -15,4 +15,5 @@
 
 export { connectRedis } from "./connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./connection.ts";
+export type { Backend, CommandConnection, RedisReply } from "../connection.ts";
 export { checkRedisUrl } from "./url.ts";

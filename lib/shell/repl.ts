@@ -85,6 +85,7 @@ export function runRepl(session: Session): Promise<number> {
   };
 
   let draining = false;
+  let closed = false; // Ctrl-D while a command runs: the command finishes, no prompt follows
   async function drain() {
     draining = true;
     output.muted = true;
@@ -101,7 +102,7 @@ export function runRepl(session: Session): Promise<number> {
       if (session.quitRequested) return rl.close();
     }
     draining = false;
-    prompt();
+    if (!closed) prompt();
   }
 
   return new Promise((resolve) => {
@@ -117,6 +118,7 @@ export function runRepl(session: Session): Promise<number> {
       rl.prompt();
     });
     rl.on("close", () => {
+      closed = true;
       Deno.removeSignalListener("SIGINT", onSignal);
       running?.abort();
       if (!session.quitRequested) session.out.write("\n");

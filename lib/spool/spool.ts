@@ -7,7 +7,7 @@
  */
 
 import { ReplyError } from "../errors.ts";
-import { dirname } from "node:path";
+import { parentDir } from "../_parent_dir.ts";
 import { openStore } from "../open_store.ts";
 import type { Fields, StreamStore } from "../store.ts";
 
@@ -220,7 +220,7 @@ export class Spool implements AsyncDisposable {
 export async function openSpool(path: string, options: SpoolOptions): Promise<Spool> {
   if (path === "") throw new TypeError("openSpool() needs a path");
   if (options.device === "") throw new TypeError("openSpool() needs a device name");
-  await Deno.mkdir(dirname(path), { recursive: true });
+  await Deno.mkdir(parentDir(path), { recursive: true });
   const store = await openStore(`file:${path}`);
   try {
     const owner = await store.get(DEVICE_KEY);
