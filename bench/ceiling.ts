@@ -8,6 +8,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { timed } from "./_clock.ts";
 import { perSecond } from "./report.ts";
 
@@ -63,5 +64,85 @@ export async function ceilingAdds(
     return { single: perSecond(options.n, singleMs), batched: perSecond(batchedN, batchedMs) };
   } finally {
     conn.close();
+  }
+}
+
+/** RESP2 encoding of one command, for the consume ceiling. */
+function encode(args: readonly string[]): Uint8Array {
+  const text = `*${args.length}\r\n${
+    args.map((a) => `$${new TextEncoder().encode(a).length}\r\n${a}\r\n`).join("")
+  }`;
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * The consume ceiling: a bare `Deno.connect` loop with npm `redis-parser`
+ * decoding every reply, draining `n` pre-filled entries of `stream` through
+ * group `group` with XREADGROUP COUNT `count` and one XACK per batch, no
+ * client and no handler. Entries/s.
+ */
+export async function ceilingConsume(
+  port: number,
+  options: { stream: string; group: string; n: number; count: number },
+): Promise<number> {
+  const { default: Parser } = await import("redis-parser");
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  conn.setNoDelay(true);
+  const replies: unknown[] = [];
+  let wake: (() => void) | undefined;
+  const parser = new Parser({
+    returnReply: (reply: unknown) => {
+      replies.push(reply);
+      wake?.();
+    },
+    returnError: (error: Error) => {
+      replies.push(error);
+      wake?.();
+    },
+  });
+  const reading = (async () => {
+    const buffer = new Uint8Array(256 * 1024);
+    while (true) {
+      const got = await conn.read(buffer).catch(() => null);
+      if (got === null) return;
+      parser.execute(Buffer.from(buffer.subarray(0, got)));
+    }
+  })();
+  const next = async () => {
+    while (replies.length === 0) await new Promise<void>((resolve) => wake = resolve);
+    const reply = replies.shift();
+    if (reply instanceof Error) throw reply;
+    return reply;
+  };
+  const read = encode([
+    "XREADGROUP",
+    "GROUP",
+    options.group,
+    "c-ceiling",
+    "COUNT",
+    String(options.count),
+    "STREAMS",
+    options.stream,
+    ">",
+  ]);
+  try {
+    const ms = await timed(async () => {
+      let done = 0;
+      while (done < options.n) {
+        await conn.write(read);
+        const reply = await next() as [string, [string, string[]][]][] | null;
+        const entries = reply?.[0]?.[1] ?? [];
+        if (entries.length === 0) throw new Error("consume ceiling: the stream ran dry");
+        await conn.write(
+          encode(["XACK", options.stream, options.group, ...entries.map((e) => e[0])]),
+        );
+        await next();
+        done += entries.length;
+      }
+    });
+    return perSecond(options.n, ms);
+  } finally {
+    conn.close();
+    await reading;
   }
 }

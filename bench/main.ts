@@ -12,8 +12,8 @@
 import { parseArgs } from "node:util";
 import { startBenchRedis } from "./_redis.ts";
 import { redisBenchmarkXadd } from "./baseline.ts";
-import { ceilingAdds } from "./ceiling.ts";
-import { consumeAck, rawClientAdds, rstreamAdds } from "./throughput.ts";
+import { ceilingAdds, ceilingConsume } from "./ceiling.ts";
+import { consumeAck, prefill, rawClientAdds, rstreamAdds } from "./throughput.ts";
 import { endToEndLatency } from "./latency.ts";
 import {
   embeddedAdds,
@@ -96,7 +96,7 @@ try {
   const best = (a: number, b: number) => Math.max(a, b);
   const baseline = { p1: 0, p100: 0 };
   const raw = { single: 0, batched: 0 };
-  const ceiling = { single: 0, batched: 0 };
+  const ceiling = { single: 0, batched: 0, consume: 0 };
   const adds = { single: 0, batched: 0 };
   let consumeOne = 0;
   let consumeFour = 0;
@@ -135,6 +135,17 @@ try {
     adds.batched = best(adds.batched, addsRound.batched);
 
     log(`round ${round}/${size.rounds}: 4/7 rstream consume + ack, 1 and 4 consumers`);
+    {
+      await using store = await openStore(url);
+      const stream = "bench:consume:ceiling";
+      await prefill(store, stream, size.consume);
+      await store.createGroup(stream, "g", { start: "0" });
+      ceiling.consume = best(
+        ceiling.consume,
+        await ceilingConsume(redis.port, { stream, group: "g", n: size.consume, count: 1000 }),
+      );
+      await store.deleteStream(stream);
+    }
     consumeOne = best(
       consumeOne,
       await consumeAck(() => openStore(url), { n: size.consume, consumers: 1, ...CONSUME }),

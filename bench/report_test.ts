@@ -17,7 +17,7 @@ const RESULTS: BenchResults = {
   quick: true,
   baseline: { p1: 40_000, p100: 800_000 },
   raw: { single: 20_000, batched: 200_000 },
-  ceiling: { single: 20_000, batched: 700_000 },
+  ceiling: { single: 20_000, batched: 700_000, consume: 400_000 },
   rstream: { single: 19_000, batched: 640_000, batchSize: 100 },
   consume: { one: 100_000, four: 120_000, count: 1000, concurrency: 1000 },
   latency: { at1k: lat(0.3), at10k: lat(0.5) },
@@ -84,8 +84,13 @@ Deno.test("toJson() has the keys CI and the docs read, with ratios to the same d
     batched_add_vs_raw: 3.2,
     single_add_vs_ceiling: 0.95,
     batched_add_vs_ceiling: 0.914,
+    consume_ack_vs_ceiling: 0.25,
   });
-  assert.deepEqual(json.ceiling_per_s, { single_add: 20_000, batched_add: 700_000 });
+  assert.deepEqual(json.ceiling_per_s, {
+    single_add: 20_000,
+    batched_add: 700_000,
+    consume_ack: 400_000,
+  });
   assert.deepEqual(Object.keys(json.latency_ms).filter((k) => k.startsWith("p99_")), [
     "p99_1k",
     "p99_10k",
@@ -108,7 +113,9 @@ Deno.test("renderTable() prints one line per figure with its ratio and target", 
     /640,000 │ entries\/s │ 0\.800× rb -P 100 │ ≥ 0\.8× met/,
   );
   assert.match(line("rstream store.add,"), /0\.475× rb -P 1 +│ ≥ 0\.8× MISSED/);
-  assert.match(line("add → handler latency p99 at 10k/s"), /2\.00 │ ms .*≤ 2 ms met/);
+  assert.match(line("add → handler latency p99 at 10k/s"), /2\.00 │ ms .*≤ 1 ms MISSED/);
+  assert.match(line("rstream consume + ack, 1"), /≥ 0\.8× bare consume MISSED/);
+  assert.match(line("embedded store.add, 100 concurrent"), /260,000 │ entries\/s .*≥ 250,000 met/);
   assert.match(line("producer peak RSS"), /55\.6 │ MB .*≤ 40 MB MISSED/);
   assert.match(
     line("ceiling: bare Deno.connect loop, 100"),
