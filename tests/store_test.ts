@@ -552,3 +552,20 @@ backendTest("bad arguments are refused before anything is sent", async (store) =
   assert.deepEqual((await store.groups("s")).map((g) => g.name), ["g"]);
   assert.equal(await store.len("s"), 1);
 });
+
+backendTest(
+  "readGroup() and ack() of batches past 50 entries keep exact pending counts",
+  async (store) => {
+    const ids = await store.addMany("s", Array.from({ length: 130 }, (_, i) => ({ n: String(i) })));
+    await store.createGroup("s", "g", { start: "0" });
+    const [read] = await store.readGroup("s", "g", { consumer: "c1", count: 120 });
+    assert.equal(read!.entries.length, 120);
+    assert.equal((await store.pendingSummary("s", "g")).count, 120);
+    // 100 pending IDs, 10 of them twice, and 5 never delivered: each pending one counts once.
+    const ackIds = [...ids.slice(0, 100), ...ids.slice(0, 10), ...ids.slice(125, 130)];
+    assert.equal(await store.ack("s", "g", { ids: ackIds }), 100);
+    const pending = await store.pending("s", "g", { count: 1000 });
+    assert.deepEqual(pending.map((p) => p.id), ids.slice(100, 120));
+    assert.ok(pending.every((p) => p.consumer === "c1" && p.deliveries === 1));
+  },
+);

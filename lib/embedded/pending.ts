@@ -64,6 +64,38 @@ export function putPel(ctx: HandlerContext, s: StreamRow, group: string, p: PelR
   ).run(s.id, group, p.ms, p.seq, p.consumer, p.delivery_time, p.delivery_count);
 }
 
+/** Rows per multi-row statement: one call into SQLite instead of one per row. */
+const ROWS_PER_STATEMENT = 50;
+
+/** Inserts or replaces many PEL entries (an XREADGROUP batch), in statements of 50 rows. */
+export function putPelMany(
+  ctx: HandlerContext,
+  s: StreamRow,
+  group: string,
+  rows: readonly PelRow[],
+): void {
+  let at = 0;
+  if (rows.length >= ROWS_PER_STATEMENT) {
+    ctx.wrote = true;
+    const statement = ctx.q(
+      `INSERT INTO pel (key_id, grp, ms, seq, consumer, delivery_time, delivery_count) VALUES ${
+        Array(ROWS_PER_STATEMENT).fill("(?, ?, ?, ?, ?, ?, ?)").join(", ")
+      } ON CONFLICT (key_id, grp, ms, seq) DO UPDATE SET consumer = excluded.consumer,
+      delivery_time = excluded.delivery_time, delivery_count = excluded.delivery_count`,
+    );
+    const values: (number | string)[] = [];
+    for (; at + ROWS_PER_STATEMENT <= rows.length; at += ROWS_PER_STATEMENT) {
+      values.length = 0;
+      for (let i = at; i < at + ROWS_PER_STATEMENT; i++) {
+        const p = rows[i]!;
+        values.push(s.id, group, p.ms, p.seq, p.consumer, p.delivery_time, p.delivery_count);
+      }
+      statement.run(...values);
+    }
+  }
+  for (; at < rows.length; at++) putPel(ctx, s, group, rows[at]!);
+}
+
 function deletePel(ctx: HandlerContext, s: StreamRow, group: string, id: IdParts): number {
   ctx.wrote = true;
   return Number(
@@ -79,7 +111,22 @@ export function xack(ctx: HandlerContext, args: readonly string[]): RedisReply {
   if (s === undefined || g === undefined) return 0;
   const ids = args.slice(3).map(parseStrictId);
   let acked = 0;
-  for (const id of ids) acked += deletePel(ctx, s, g.name, id);
+  let at = 0;
+  if (ids.length >= ROWS_PER_STATEMENT) {
+    // An ID given twice is acked once, as in Redis: a multi-row DELETE counts rows, not IDs.
+    ctx.wrote = true;
+    const statement = ctx.q(
+      `DELETE FROM pel WHERE key_id = ? AND grp = ? AND (ms, seq) IN (VALUES ${
+        Array(ROWS_PER_STATEMENT).fill("(?, ?)").join(", ")
+      })`,
+    );
+    for (; at + ROWS_PER_STATEMENT <= ids.length; at += ROWS_PER_STATEMENT) {
+      const values: (number | string)[] = [s.id, g.name];
+      for (let i = at; i < at + ROWS_PER_STATEMENT; i++) values.push(ids[i]!.ms, ids[i]!.seq);
+      acked += Number(statement.run(...values).changes);
+    }
+  }
+  for (; at < ids.length; at++) acked += deletePel(ctx, s, g.name, ids[at]!);
   return acked;
 }
 

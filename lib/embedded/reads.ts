@@ -12,7 +12,7 @@ import type { RedisReply } from "../connection.ts";
 import { entryReply, type HandlerContext } from "./handler_context.ts";
 import { advanceGroup, findGroup, saveGroup, touchConsumer } from "./groups.ts";
 import { type IdParts, incrementId, MAX_ID, parseStrictId } from "./ids.ts";
-import { type PelRow, putPel } from "./pending.ts";
+import { type PelRow, putPel, putPelMany } from "./pending.ts";
 import { readRange } from "./streams.ts";
 import { isKeyword, parseInteger, syntaxError } from "./replies.ts";
 import type { HandlerSpec, Outcome } from "./handler.ts";
@@ -185,11 +185,12 @@ export function serveRead(ctx: HandlerContext, req: ReadRequest, retry = false):
     );
     if (rows.length === 0) continue;
     touchConsumer(ctx, s.id, g.name, consumer);
+    const delivered: PelRow[] = [];
     for (const row of rows) {
       advanceGroup(ctx, s, g, row);
       if (req.noAck) continue;
       // A re-delivered entry (group ID moved back by SETID) restarts its count, as in Redis.
-      putPel(ctx, s, g.name, {
+      delivered.push({
         ms: row.ms,
         seq: row.seq,
         consumer,
@@ -197,6 +198,7 @@ export function serveRead(ctx: HandlerContext, req: ReadRequest, retry = false):
         delivery_count: 1,
       });
     }
+    putPelMany(ctx, s, g.name, delivered);
     saveGroup(ctx, g);
     reply.push([key, rows.map(entryReply)]);
   }
