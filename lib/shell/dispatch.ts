@@ -180,6 +180,49 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+/** Exit code of a usage error (bad input): 2, as in the scripts; other failures exit 1. */
+export const EXIT_USAGE = 2;
+
+/** Whether a failure was bad input (a usage error) rather than a failure to run. */
+export function isUsageError(error: unknown): boolean {
+  if (error instanceof CommandFailure) return error.usage !== undefined;
+  return isInputError(error) && !(error instanceof StreamIdTooSmallError);
+}
+
+/** The exit code a failure ends a one-shot command with: 2 for a usage error, else 1. */
+export function exitCodeOf(error: unknown): number {
+  return isUsageError(error) ? EXIT_USAGE : 1;
+}
+
+/**
+ * What a failure prints on stderr: the {@linkcode shellErrorLine}, or with
+ * `--json` one JSON object `{"error":WHAT[,"usage":USAGE]}` on one line.
+ */
+export function errorOutput(session: Pick<Session, "format">, error: unknown): string {
+  if (session.format !== "json") return shellErrorLine(error) + "\n";
+  const usage = error instanceof CommandFailure ? error.usage : undefined;
+  const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
+  return JSON.stringify({ error: errorText(shown), ...(usage ? { usage } : {}) }) + "\n";
+}
+
+/**
+ * Runs one line and prints a failure on `session.err` (one line, or one JSON
+ * object with `--json`). Returns the exit code: 0, 1, or 2 for bad input.
+ */
+export async function runLineCode(
+  session: Session,
+  line: string,
+  options: { signal: AbortSignal },
+): Promise<number> {
+  try {
+    await runWords(session, splitArgs(line), options);
+    return 0;
+  } catch (error) {
+    session.err.write(errorOutput(session, error));
+    return exitCodeOf(error);
+  }
+}
+
 /**
  * Runs one line and prints a failure as one line on `session.err`.
  * Returns whether it succeeded.
@@ -189,11 +232,5 @@ export async function runLine(
   line: string,
   options: { signal: AbortSignal },
 ): Promise<boolean> {
-  try {
-    await runWords(session, splitArgs(line), options);
-    return true;
-  } catch (error) {
-    session.err.write(shellErrorLine(error) + "\n");
-    return false;
-  }
+  return await runLineCode(session, line, options) === 0;
 }

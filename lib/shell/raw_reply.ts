@@ -67,3 +67,21 @@ export function formatReplyPlain(reply: RedisReply): string {
 export function formatReplyJson(reply: RedisReply): string {
   return JSON.stringify(reply);
 }
+
+/**
+ * A reply as `redis-cli --csv` prints it: one line, items comma-separated,
+ * strings quoted (redis-cli's escapes), integers bare, nil as `NULL`.
+ *
+ * @example
+ * ```ts
+ * import { formatReplyCsv } from "./raw_reply.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatReplyCsv([["1-0", ["temp", "0.4"]], 3, null]), '"1-0","temp","0.4",3,NULL');
+ * ```
+ */
+export function formatReplyCsv(reply: RedisReply): string {
+  if (reply === null) return "NULL";
+  if (typeof reply === "number") return String(reply);
+  if (typeof reply === "string") return quote(reply);
+  return reply.map(formatReplyCsv).join(",");
+}

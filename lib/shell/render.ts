@@ -53,6 +53,38 @@ export function plainEntry(entry: PrintableEntry): string {
   ].join("\t");
 }
 
+/**
+ * One CSV cell (RFC 4180): quoted, with `"` doubled, when it holds a comma,
+ * a quote or a line break; as is otherwise.
+ *
+ * @example
+ * ```ts
+ * import { csvCell, csvEntry } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvCell('say "hi", then go'), '"say ""hi"", then go"');
+ * assert.equal(csvEntry({ id: "1-0", fields: { temp: "0.4", note: "a,b" } }), '1-0,temp,0.4,note,"a,b"');
+ * ```
+ */
+export function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line of cells (no line end). */
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return cells.map((cell) => csvCell(String(cell ?? ""))).join(",");
+}
+
+/** One entry as a CSV line: `ID,field,value,field,value…` (`ID,` alone for a deleted one). */
+export function csvEntry(entry: PrintableEntry): string {
+  if (entry.fields === null) return `${entry.id},`;
+  return csvLine([entry.id, ...Object.entries(entry.fields).flat()]);
+}
+
+/** Rows as CSV lines: one line each, the columns of the table, no header. */
+export function csvRows<T>(rows: readonly T[], columns: Column<T>[]): string {
+  return rows.map((row) => csvLine(columns.map((column) => column.cell(row))) + "\n").join("");
+}
+
 /** One entry as a JSON line: `{"stream":…,"id":…,"fields":{…}}`. */
 export function jsonEntry(stream: string, entry: PrintableEntry): string {
   return JSON.stringify({ stream, id: entry.id, fields: entry.fields });
