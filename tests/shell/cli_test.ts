@@ -128,7 +128,7 @@ backendTest(
         "",
       ].join("\n"),
     });
-    assert.equal(out.code, 1);
+    assert.equal(out.code, 2, "the code of the first failed line: a usage error");
     assert.equal(out.stdout, "");
     assert.deepEqual(lines(out.stderr), [
       "error: unknown command 'rnage'; did you mean range? (usage: help [COMMAND])",
@@ -150,9 +150,9 @@ backendTest(
   },
 );
 
-backendTest("a one-shot command exits 1 with one error line on bad input", async (_store, t) => {
+backendTest("a one-shot command exits 2 with one error line on bad input", async (_store, t) => {
   const out = await runCli(["range", "s", "x"], { url: t.url });
-  assert.equal(out.code, 1);
+  assert.equal(out.code, 2);
   assert.equal(out.stdout, "");
   assert.equal(lines(out.stderr).length, 1);
   assert.match(out.stderr, /^error: Invalid range bound 'x'.*\(usage: range STREAM/);
@@ -290,7 +290,7 @@ Deno.test("rstream --help and help COMMAND print usage under the start task's pe
   assert.equal(help.code, 0, help.stderr);
   assert.match(
     help.stdout,
-    /^Usage: rstream \[--url URL\] \[--json\] \[--no-color\] \[COMMAND ARGS…\]\n/,
+    /^Usage: rstream \[-u URL \| -h HOST -p PORT -a PASSWORD …\] \[--json\|--csv\|--raw\] \[COMMAND ARGS…\]\n/,
   );
   assert.match(help.stdout, /^ {2}range +list entries between two IDs/m);
   const len = await runCli(["help", "len"], { url: "memory:" });
