@@ -13,6 +13,20 @@ export { errorLine, errorText, UsageError } from "../mod.ts";
 export const EXIT_USAGE = 2;
 
 /**
+ * The one line printed after a usage error, instead of the whole usage.
+ *
+ * @example
+ * ```ts
+ * import { usageHint } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(usageHint("produce"), "(deno task produce --help lists the options)");
+ * ```
+ */
+export function usageHint(task: string): string {
+  return `(deno task ${task} --help lists the options)`;
+}
+
+/**
  * Turns the errors `node:util` parseArgs throws into one short line.
  */
 export function usageErrorFrom(error: unknown): UsageError {
@@ -24,6 +38,10 @@ export function usageErrorFrom(error: unknown): UsageError {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return new UsageError(`unknown option ${option ?? message}`);
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(message)) {
+        const flag = option?.replace(/^(-\w), /, "") ?? message;
+        return new UsageError(`option ${flag} takes no value: write ${flag.split("=")[0]} alone`);
+      }
       return new UsageError(
         option ? `option ${option.replace(/^(-\w), /, "")} needs a value` : message,
       );

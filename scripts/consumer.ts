@@ -17,7 +17,7 @@ import {
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
-import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
+import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, usageHint } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 
 /** Prints one event as text or as one JSON object. */
@@ -181,7 +181,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseConsumerArgs(args);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${CONSUMER_USAGE}`);
+    console.error(`${errorLine(error)}\n${usageHint("consume")}`);
     return EXIT_USAGE;
   }
   if (options === "help") {

@@ -18,7 +18,15 @@ import {
   resolveStoreUrl,
   type StreamStore,
 } from "../mod.ts";
-import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
+import {
+  errorLine,
+  errorText,
+  EXIT_USAGE,
+  shutdownSignal,
+  sleep,
+  UsageError,
+  usageHint,
+} from "./_cli.ts";
 import {
   makeReading,
   parseProducerArgs,
@@ -262,7 +270,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseProducerArgs(args);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${PRODUCER_USAGE}`);
+    console.error(`${errorLine(error)}\n${usageHint("produce")}`);
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -276,7 +284,7 @@ async function main(args: string[]): Promise<number> {
       : await runDirect(options, shutdown.signal);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}\n${PRODUCER_USAGE}`);
+      console.error(`${errorLine(error)}\n${usageHint("produce")}`);
       return EXIT_USAGE;
     }
     console.error(errorLine(error));

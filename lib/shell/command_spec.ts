@@ -103,10 +103,14 @@ export function looksLikeId(word: string): boolean {
   return ID_LIKE.test(word);
 }
 
-function fits(spec: CommandSpec, words: string[]): boolean {
+function countFits(spec: CommandSpec, count: number): boolean {
   const required = spec.args.filter((arg) => !arg.optional).length;
   const variadic = spec.args.some((arg) => arg.variadic);
-  if (words.length < required || (!variadic && words.length > spec.args.length)) return false;
+  return count >= required && (variadic || count <= spec.args.length);
+}
+
+function fits(spec: CommandSpec, words: string[]): boolean {
+  if (!countFits(spec, words.length)) return false;
   return words.every((word, index) => {
     const arg = spec.args[Math.min(index, spec.args.length - 1)];
     switch (arg.kind) {
@@ -149,7 +153,8 @@ export function positionalIndices(spec: CommandSpec, words: string[]): number[] 
  * Inserts the stream in use where a command's STREAM argument was left out.
  * The words are kept as typed when they already fit the arguments' kinds
  * (an ID-looking or `field=value` word is never taken for a name); otherwise
- * the stream in use goes first, when that makes them fit.
+ * the stream in use goes first, when that makes them fit, or when only then
+ * their number is right (so a bad word is reported as what it stands for).
  *
  * @example After `use app:event`, `del 1-0 2-0` deletes from app:event
  * ```ts
@@ -171,7 +176,11 @@ export function withImplicitStream(
   const positions = positionalIndices(spec, words);
   const positional = positions.map((i) => words[i]);
   if (fits(spec, positional)) return words;
-  if (!fits(spec, [stream, ...positional])) return words;
+  // Neither reading fits the kinds: insert the stream when only then the count is right
+  // (after `use s`, `ack workers notanid` is s/workers/notanid, and the bad ID is named).
+  const withStream = fits(spec, [stream, ...positional]) ||
+    (!countFits(spec, positional.length) && countFits(spec, positional.length + 1));
+  if (!withStream) return words;
   const at = positions[0] ?? words.length;
   const insertAt = positions.length === 0 && words.includes("--") ? words.indexOf("--") : at;
   return [...words.slice(0, insertAt), stream, ...words.slice(insertAt)];

@@ -36,14 +36,14 @@ const GROUP_COLUMNS: Column<GroupInfo>[] = [
 const CONSUMER_COLUMNS: Column<ConsumerInfo>[] = [
   { head: "CONSUMER", cell: (c) => c.name },
   { head: "PENDING", cell: (c) => c.pending },
-  { head: "IDLE", cell: (c) => duration(c.idleMs) },
-  { head: "INACTIVE", cell: (c) => duration(c.inactiveMs) },
+  { head: "IDLE", cell: (c) => duration(c.idleMs), plain: (c) => c.idleMs },
+  { head: "INACTIVE", cell: (c) => duration(c.inactiveMs), plain: (c) => c.inactiveMs ?? "-" },
 ];
 
 const PENDING_COLUMNS: Column<PendingEntry>[] = [
   { head: "ID", cell: (p) => p.id },
   { head: "CONSUMER", cell: (p) => p.consumer },
-  { head: "IDLE", cell: (p) => duration(p.idleMs) },
+  { head: "IDLE", cell: (p) => duration(p.idleMs), plain: (p) => p.idleMs },
   { head: "DELIVERIES", cell: (p) => p.deliveries },
 ];
 

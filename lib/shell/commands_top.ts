@@ -24,18 +24,20 @@ export const topCommand: CommandSpec = {
     description: "glob of stream keys (default *)",
   }],
   options: [{ name: "once", description: "print one frame (with --json: one snapshot) and stop" }],
-  examples: ["top", "top 'app:*'", "rstream top --once --json"],
+  examples: ["top", "top 'app:*'", "top --once --json"],
   run: async ({ session, signal }, input) => {
     const pattern = arg(input, 0);
     const store = await session.store();
     const style = styleFor(session.color);
+    const once = flag(input, "once");
     const render = (current: TopSnapshot, previous?: TopSnapshot) =>
       renderTop(current, previous, {
         style,
         storeLabel: session.storeLabel,
+        once,
         ...(pattern !== undefined ? { pattern } : {}),
       });
-    if (flag(input, "once")) {
+    if (once) {
       const snapshot = await takeSnapshot(store, pattern !== undefined ? { pattern } : {});
       session.out.write(
         session.format === "json" ? JSON.stringify(snapshot) + "\n" : render(snapshot),

@@ -17,6 +17,7 @@ import {
 import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
 import type { Session } from "./context.ts";
 import { buildProgram } from "./program.ts";
+import { escapeControls } from "./render.ts";
 import { isStreamCommand, runRaw } from "./raw.ts";
 import { ALIASES, allCommands, findCommand, parentNames } from "./registry.ts";
 import { splitArgs, UnbalancedQuoteError } from "./tokenize.ts";
@@ -26,10 +27,17 @@ export class CommandFailure extends Error {
   override name = "CommandFailure";
   /** The usage line to show, when the input was at fault. */
   readonly usage: string | undefined;
+  /** Whether it was bad input (exit 2) even without a usage line (a bad store URL). */
+  readonly badInput: boolean;
   /** Creates it. */
-  constructor(message: string, usage: string | undefined, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    usage: string | undefined,
+    options?: ErrorOptions & { badInput?: boolean },
+  ) {
     super(message, options);
     this.usage = usage;
+    this.badInput = options?.badInput ?? usage !== undefined;
   }
 }
 
@@ -185,7 +193,7 @@ export const EXIT_USAGE = 2;
 
 /** Whether a failure was bad input (a usage error) rather than a failure to run. */
 export function isUsageError(error: unknown): boolean {
-  if (error instanceof CommandFailure) return error.usage !== undefined;
+  if (error instanceof CommandFailure) return error.badInput;
   return isInputError(error) && !(error instanceof StreamIdTooSmallError);
 }
 
@@ -199,7 +207,7 @@ export function exitCodeOf(error: unknown): number {
  * `--json` one JSON object `{"error":WHAT[,"usage":USAGE]}` on one line.
  */
 export function errorOutput(session: Pick<Session, "format">, error: unknown): string {
-  if (session.format !== "json") return shellErrorLine(error) + "\n";
+  if (session.format !== "json") return escapeControls(shellErrorLine(error)) + "\n";
   const usage = error instanceof CommandFailure ? error.usage : undefined;
   const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
   return JSON.stringify({ error: errorText(shown), ...(usage ? { usage } : {}) }) + "\n";

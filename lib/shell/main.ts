@@ -10,7 +10,8 @@ import { readEnv, resolveStoreUrl } from "../open_store.ts";
 import { redactUrl } from "../redact_url.ts";
 import type { StreamStore } from "../store.ts";
 import { type OutputFormat, type Session, writerOf } from "./context.ts";
-import { errorOutput, exitCodeOf, runLineCode, runWords } from "./dispatch.ts";
+import { CommandFailure, errorOutput, exitCodeOf, runLineCode, runWords } from "./dispatch.ts";
+import { errorText } from "../errors.ts";
 
 /** Global options of the CLI. */
 export interface MainOptions {
@@ -76,7 +77,15 @@ export function createSession(
         const ca = options.caFile === undefined
           ? undefined
           : await Deno.readTextFile(options.caFile);
-        return await openStore(url, ca === undefined ? {} : { tls: { ca } });
+        try {
+          return await openStore(url, ca === undefined ? {} : { tls: { ca } });
+        } catch (error) {
+          // A bad URL is the store's fault, not the command's: no command usage after it.
+          if (error instanceof TypeError || error instanceof RangeError) {
+            throw new CommandFailure(errorText(error), undefined, { cause: error, badInput: true });
+          }
+          throw error;
+        }
       })()
         .catch((error) => {
           opened = undefined;

@@ -13,6 +13,8 @@ import {
   csvLine,
   csvRows,
   entryTable,
+  escapeControls,
+  escapePlain,
   jsonEntry,
   plainEntry,
   plainRows,
@@ -47,7 +49,9 @@ export function printFollowed(session: Session, stream: string, entry: Printable
   if (session.format === "csv") return session.out.write(csvEntry(entry) + "\n");
   const style = styleFor(session.color);
   const [row] = entryTable([entry], { style, maxWidth: 200 }).rows;
-  const fields = Object.entries(entry.fields ?? {}).map(([k, v]) => `${style.field(k)}=${v}`);
+  const fields = Object.entries(entry.fields ?? {}).map(([k, v]) =>
+    `${style.field(escapeControls(k))}=${escapeControls(v)}`
+  );
   session.out.write(`${row[0]}  ${row[1]}  ${fields.join(" ")}\n`);
 }
 
@@ -81,7 +85,7 @@ export function printResult(session: Session, text: string, json: unknown): void
       ? JSON.stringify(json) + "\n"
       : session.format === "csv"
       ? csvLine([text]) + "\n"
-      : text + "\n",
+      : escapeControls(text) + "\n",
   );
 }
 
@@ -90,10 +94,12 @@ export async function printPairs(session: Session, pairs: [string, string][]): P
   if (session.format === "table") {
     const { drawPairs } = await import("./table.ts");
     const style = styleFor(session.color);
-    session.out.write(drawPairs(pairs.map(([k, v]) => [style.head(k), v])));
+    session.out.write(
+      drawPairs(pairs.map(([k, v]) => [style.head(escapeControls(k)), escapeControls(v)])),
+    );
   } else if (session.format === "csv") {
     session.out.write(pairs.map((pair) => csvLine(pair) + "\n").join(""));
   } else {
-    session.out.write(pairs.map(([k, v]) => `${k}\t${v}\n`).join(""));
+    session.out.write(pairs.map(([k, v]) => `${escapePlain(k)}\t${escapePlain(v)}\n`).join(""));
   }
 }

@@ -24,11 +24,41 @@ export interface PrintableEntry {
 /** At most this many distinct field names become table columns; more go in one FIELDS column. */
 export const MAX_FIELD_COLUMNS = 6;
 
-/** Escapes tabs, newlines, carriage returns and backslashes for the plain format. */
+/** Escapes tabs, newlines, carriage returns and backslashes for the plain format; other control characters as `\xHH`. */
 export function escapePlain(text: string): string {
   return text.replace(
-    /[\\\t\n\r]/g,
-    (c) => c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+    // deno-lint-ignore no-control-regex
+    /[\\\x00-\x1f\x7f]/g,
+    (c) =>
+      c === "\\"
+        ? "\\\\"
+        : c === "\t"
+        ? "\\t"
+        : c === "\n"
+        ? "\\n"
+        : c === "\r"
+        ? "\\r"
+        : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/**
+ * A name or message made safe for a terminal: control characters (ESC and
+ * the rest of C0, DEL) written as `\xHH`, so a group called
+ * `"\x1b[31mred"` cannot recolor or move the terminal.
+ *
+ * @example
+ * ```ts
+ * import { escapeControls } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(escapeControls("created group \x1b[31mred"), "created group \\x1b[31mred");
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
 }
 
@@ -82,7 +112,10 @@ export function csvEntry(entry: PrintableEntry): string {
 
 /** Rows as CSV lines: one line each, the columns of the table, no header. */
 export function csvRows<T>(rows: readonly T[], columns: Column<T>[]): string {
-  return rows.map((row) => csvLine(columns.map((column) => column.cell(row))) + "\n").join("");
+  return rows.map((row) =>
+    csvLine(columns.map((column) => (column.plain ?? column.cell)(row))) + "\n"
+  )
+    .join("");
 }
 
 /** One entry as a JSON line: `{"stream":…,"id":…,"fields":{…}}`. */
@@ -120,9 +153,17 @@ export interface TableData {
   rows: string[][];
 }
 
+/** A cell's text on one line, with no control character reaching the terminal. */
+function cellText(text: string): string {
+  return escapeControls(text.replace(/\n/g, "\\n").replace(/\t/g, "\\t"));
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function clip(text: string, max: number): string {
-  const flat = text.replace(/\n/g, "\\n").replace(/\t/g, "\\t");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate(cellText(text), max);
 }
 
 /**
@@ -143,15 +184,16 @@ export function entryTable(
     }
   }
   const spread = names.length <= MAX_FIELD_COLUMNS;
-  const head = ["ID", "TIME", ...(spread ? names : ["FIELDS"])].map(style.head);
+  const head = ["ID", "TIME", ...(spread ? names.map(cellText) : ["FIELDS"])].map(style.head);
   const rows = entries.map((entry) => {
     const cells = [style.id(entry.id), style.dim(idTime(entry.id))];
     if (entry.fields === null) return [...cells, ...(spread ? names.map(() => "") : [""])];
     if (spread) return [...cells, ...names.map((name) => clip(entry.fields![name] ?? "", max))];
     return [
       ...cells,
-      clip(
-        Object.entries(entry.fields).map(([k, v]) => `${style.field(k)}=${v}`).join(" "),
+      truncate(
+        Object.entries(entry.fields).map(([k, v]) => `${style.field(cellText(k))}=${cellText(v)}`)
+          .join(" "),
         max * 2,
       ),
     ];
@@ -165,6 +207,8 @@ export interface Column<T> {
   head: string;
   /** The cell's text. */
   cell: (row: T) => string | number | null | undefined;
+  /** The cell in plain and CSV output when it differs (durations: milliseconds, not `25.3s`). */
+  plain?: (row: T) => string | number | null | undefined;
 }
 
 /** Rows as a table's data. */
@@ -178,7 +222,9 @@ export function rowTable<T>(rows: readonly T[], columns: Column<T>[], style: Sty
 /** Rows in the plain format: one line each, cells tab-separated, no header. */
 export function plainRows<T>(rows: readonly T[], columns: Column<T>[]): string {
   return rows.map((row) =>
-    columns.map((column) => escapePlain(String(column.cell(row) ?? ""))).join("\t") + "\n"
+    columns.map((column) => escapePlain(String((column.plain ?? column.cell)(row) ?? ""))).join(
+      "\t",
+    ) + "\n"
   ).join("");
 }
 

@@ -65,9 +65,9 @@ backendTest(
     assert.equal(out.code, 1);
     assert.equal(lines(out.stdout).length, 2);
     assert.deepEqual(lines(out.stderr), [
-      `error: line 2: not JSON (Unexpected token 'o', "not json" is not valid JSON)`,
+      `error: line 2: not JSON (Unexpected token 'o', "not json" is not valid JSON) nor FIELD=VALUE words like sensor_id=s1 temp=0.4`,
       'error: line 5: expected a JSON object like {"temp":"0.4"}, got [1]',
-      "error: 2 bad lines skipped; the others were added",
+      "error: 2 bad lines skipped; the other 2 lines were added",
     ]);
     const entries = await store.range("s");
     assert.deepEqual(entries.map((e) => e.fields), [{ temp: "0.4", ok: "true" }, {
