@@ -124,6 +124,15 @@ export async function runWords(
         `${words[0]} ${subs.join("|")} …`,
       );
     }
+    const { isOtherRedisCommand } = await import("./redis_help.ts");
+    if (isOtherRedisCommand(words[0])) {
+      throw new CommandFailure(
+        `'${words[0]}' is a Redis command, not a stream command; send it as is with: raw ${
+          words.join(" ")
+        }`,
+        "raw COMMAND ARGS…",
+      );
+    }
     const suggestion = suggest(words[0]);
     throw new CommandFailure(
       `unknown command '${words[0]}'${suggestion ? `; did you mean ${suggestion}?` : ""}`,
