@@ -115,6 +115,7 @@ async function runGroup(
     );
     await work(options, delivery.fields);
   };
+  print("reading", { stream: options.stream, group: options.group }, "Reading stream...");
   await consume(handler, {
     store,
     stream: options.stream,
@@ -164,6 +165,17 @@ async function runReader(
       signal,
       ...(options.max !== undefined ? { maxHandled: options.max } : {}),
       onIdle: (lastId) => print("idle", { lastId }, `No new messages after ID: ${lastId}`),
+      // The article's lines, so a reader can follow it side by side.
+      onStart: ({ lastId, resumed }) =>
+        print(
+          "start",
+          { lastId, resumed },
+          resumed
+            ? `Resume from ID: ${lastId}`
+            : options.startFrom === "0"
+            ? "Starting from beginning"
+            : `Starting from latest ID: ${lastId}`,
+        ),
     });
   } catch (error) {
     console.error(
