@@ -160,3 +160,75 @@ shellTest(
     assert.equal(screen.split("\n").at(-1), `rstream ${t.label}> len first`);
   },
 );
+
+/** What the machine needs to reach the npm registry (proxy, private CA), passed on as is. */
+function networkEnv(): Record<string, string> {
+  const names = [
+    "NODE_EXTRA_CA_CERTS",
+    "SSL_CERT_FILE",
+    "DENO_CERT",
+    "DENO_TLS_CA_STORE",
+    "HTTPS_PROXY",
+  ]
+    .concat([
+      "HTTP_PROXY",
+      "NO_PROXY",
+      "https_proxy",
+      "http_proxy",
+      "no_proxy",
+      "NPM_CONFIG_REGISTRY",
+    ]);
+  return Object.fromEntries(
+    names.flatMap((name) => {
+      const value = Deno.env.get(name);
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
+const npmUnreachable = await fetch("https://registry.npmjs.org/commander", {
+  method: "HEAD",
+  signal: AbortSignal.timeout(5000),
+}).then((response) => response.ok ? undefined : `npm registry: HTTP ${response.status}`, String);
+if (npmUnreachable) console.warn(`Fresh-cache PTY test ignored: ${npmUnreachable}`);
+
+Deno.test({
+  name:
+    "deno task start on an empty Deno cache shows the banner and a prompt that stays, and runs what is typed",
+  ignore: tmuxUnavailable !== undefined || npmUnreachable !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // Twice, each on its own empty cache: the progress line's race with the prompt
+    // does not lose every time, so one clean start proves little.
+    for (const attempt of [1, 2]) {
+      const dir = await Deno.makeTempDir({ prefix: "rstream-fresh-" });
+      try {
+        await using term = await startShell(`file:${dir}/streams.db`, {
+          historyFile: `${dir}/history`,
+          env: { DENO_DIR: `${dir}/deno-dir`, ...networkEnv() },
+          viaTask: true,
+        });
+        await term.waitFor(/rstream embedded>$/, 60_000);
+        // The downloads are over before the prompt: nothing redraws over it afterwards.
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        const screen = await term.screen();
+        assert.deepEqual(screen.split("\n").slice(-2), [
+          "rstream embedded: 'help' lists the commands, Tab completes, Ctrl-D quits",
+          "rstream embedded>",
+        ], `attempt ${attempt}`);
+        assert.ok(!/Download/.test(screen), screen);
+        await term.type("len app:event");
+        await term.send("Enter");
+        const after = await term.waitFor(/^0\nrstream embedded>$/m);
+        assert.deepEqual(after.split("\n").slice(-3), [
+          "rstream embedded> len app:event",
+          "0",
+          "rstream embedded>",
+        ]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  },
+});
