@@ -18,30 +18,11 @@
  * @module
  */
 
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import denoJson from "./deno.json" with { type: "json" };
 import { writerOf } from "./lib/shell/context.ts";
 import type { MainOptions } from "./lib/shell/main.ts";
 
 /** Exit code of a usage error (bad flags or arguments), as in the scripts. */
 export const EXIT_USAGE = 2;
-
-function intIn(min: number, max: number, what: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected ${what}`);
-    }
-    return n;
-  };
-}
-
-function seconds(value: string): number {
-  if (!/^(\d+\.?\d*|\.\d+)$/.test(value)) {
-    throw new InvalidArgumentError("expected seconds, as in 1 or 0.5");
-  }
-  return Number(value);
-}
 
 interface GlobalOptions {
   url?: string;
@@ -64,15 +45,93 @@ function jsonErrorLine(message: string): string {
   return JSON.stringify({ error: message }) + "\n";
 }
 
-/** Parses the global options and runs the CLI; returns the exit code. */
-export async function cli(argv: string[]): Promise<number> {
+function intIn(value: string, min: number, max: number): number | undefined {
+  const n = Number(value);
+  return /^-?\d+$/.test(value) && n >= min && n <= max ? n : undefined;
+}
+
+const PARSE: Record<string, (value: string) => number | undefined> = {
+  port: (value) => intIn(value, 1, 65535),
+  db: (value) => intIn(value, 0, 2 ** 31 - 1),
+  repeat: (value) => value === "-1" ? -1 : intIn(value, 1, Number.MAX_SAFE_INTEGER),
+  interval: (value) => /^(\d+\.?\d*|\.\d+)$/.test(value) ? Number(value) : undefined,
+};
+
+const VALUED: Record<string, keyof GlobalOptions> = {
+  "-u": "url",
+  "--url": "url",
+  "-h": "host",
+  "--host": "host",
+  "-p": "port",
+  "--port": "port",
+  "-a": "pass",
+  "--pass": "pass",
+  "--user": "user",
+  "-n": "db",
+  "--db": "db",
+  "--cacert": "cacert",
+  "-r": "repeat",
+  "--repeat": "repeat",
+  "-i": "interval",
+  "--interval": "interval",
+};
+
+const FLAGS: Record<string, [keyof GlobalOptions, boolean]> = {
+  "--tls": ["tls", true],
+  "--json": ["json", true],
+  "--csv": ["csv", true],
+  "--raw": ["raw", true],
+  "--no-color": ["color", false],
+};
+
+/**
+ * The global options parsed by hand when they are plainly valid, so a
+ * one-shot command loads no npm package; `undefined` for anything else
+ * (`--help`, `--version`, a bad or unknown flag), which commander handles.
+ */
+function quickGlobals(argv: string[]): { options: GlobalOptions; words: string[] } | undefined {
+  const options: Record<string, unknown> = {};
+  let i = 0;
+  for (; i < argv.length && argv[i].startsWith("-"); i++) {
+    const word = argv[i];
+    const flag = FLAGS[word];
+    if (flag) {
+      options[flag[0]] = flag[1];
+      continue;
+    }
+    const name = VALUED[word];
+    const value = argv[i + 1];
+    if (!name || value === undefined) return undefined;
+    const parse = PARSE[name];
+    const parsed = parse ? parse(value) : value;
+    if (parsed === undefined) return undefined;
+    options[name] = parsed;
+    i++;
+  }
+  return { options: options as GlobalOptions, words: argv.slice(i) };
+}
+
+async function parseWithCommander(
+  argv: string[],
+  err: { write(text: string): void },
+): Promise<{ options: GlobalOptions; words: string[] } | number> {
+  const [{ Command, CommanderError, InvalidArgumentError, Option }, { default: denoJson }] =
+    await Promise.all([
+      import("commander"),
+      import("./deno.json", { with: { type: "json" } }),
+    ]);
+  const checked = (name: string, what: string) => (value: string): number => {
+    const n = PARSE[name](value);
+    if (n === undefined) throw new InvalidArgumentError(`expected ${what}`);
+    return n;
+  };
   let parsed: { options: GlobalOptions; words: string[] } | undefined;
-  const err = writerOf(Deno.stderr);
   const wantsJson = argv.includes("--json");
-  // The command list is loaded only for --help: a one-shot command loads what it runs.
+  // The command list is loaded only for --help.
   const commands = argv.includes("--help")
     ? (await import("./lib/shell/registry.ts")).commandList(false)
     : "";
+
   const program = new Command("rstream")
     .description("Redis Streams from the command line: one command, a piped script, or a shell")
     .usage("[-u URL | -h HOST -p PORT -a PASSWORD …] [--json|--csv|--raw] [COMMAND ARGS…]")
@@ -85,14 +144,14 @@ export async function cli(argv: string[]): Promise<number> {
     .addOption(new Option("-h, --host <HOST>", "Redis host (default 127.0.0.1)"))
     .addOption(
       new Option("-p, --port <PORT>", "Redis port (default 6379)").argParser(
-        intIn(1, 65535, "a port 1..65535"),
+        checked("port", "a port 1..65535"),
       ),
     )
     .addOption(new Option("-a, --pass <PASSWORD>", "Redis password (else REDISCLI_AUTH)"))
     .addOption(new Option("--user <USER>", "Redis ACL user"))
     .addOption(
       new Option("-n, --db <DB>", "Redis database number").argParser(
-        intIn(0, 2 ** 31 - 1, "a database number"),
+        checked("db", "a database number"),
       ),
     )
     .addOption(new Option("--tls", "connect with TLS (rediss://)"))
@@ -103,15 +162,12 @@ export async function cli(argv: string[]): Promise<number> {
     .option("--no-color", "no colors")
     .addOption(
       new Option("-r, --repeat <N>", "run the command N times (-1: until Ctrl-C)").argParser(
-        (value) => {
-          if (value === "-1") return -1;
-          return intIn(1, Number.MAX_SAFE_INTEGER, "a count >= 1, or -1 for forever")(value);
-        },
+        checked("repeat", "a count >= 1, or -1 for forever"),
       ),
     )
     .addOption(
       new Option("-i, --interval <SECONDS>", "wait SECONDS between repeats (with -r)").argParser(
-        seconds,
+        checked("interval", "seconds, as in 1 or 0.5"),
       ),
     )
     .version(denoJson.version, "--version", "print the version")
@@ -141,7 +197,15 @@ export async function cli(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const { options, words } = parsed!;
+  return parsed!;
+}
+
+/** Parses the global options and runs the CLI; returns the exit code. */
+export async function cli(argv: string[]): Promise<number> {
+  const err = writerOf(Deno.stderr);
+  const parsed = quickGlobals(argv) ?? await parseWithCommander(argv, err);
+  if (typeof parsed === "number") return parsed;
+  const { options, words } = parsed;
   const { connectionUrl } = await import("./lib/shell/connection_flags.ts");
   const { readEnv } = await import("./lib/open_store.ts");
   let url: string | undefined;

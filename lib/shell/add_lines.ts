@@ -11,7 +11,8 @@
  * @module
  */
 
-import type { AddOptions, Fields, StreamStore } from "../../mod.ts";
+import type { AddOptions, Fields } from "../types.ts";
+import type { StreamStore } from "../store.ts";
 import { parseFieldWords } from "./_input.ts";
 import type { Session } from "./context.ts";
 import { printResult } from "./print.ts";

@@ -4,15 +4,11 @@
  * @module
  */
 
-import {
-  type AddOptions,
-  checkGroupStart,
-  checkIds,
-  checkRangeBound,
-  currentLastId,
-  ReplyError,
-  type StreamEntry,
-} from "../../mod.ts";
+import { type AddOptions, type StreamEntry } from "../types.ts";
+import { checkGroupStart, checkIds } from "../checks.ts";
+import { checkRangeBound } from "../stream_id.ts";
+import { currentLastId } from "../readers/tail.ts";
+import { ReplyError } from "../errors.ts";
 import { trimArgs, XADD } from "../commands/mod.ts";
 import { arg, flag, list, must, num, opt, parseFieldWords, UsageError } from "./_input.ts";
 import { addFromLines } from "./add_lines.ts";

@@ -8,7 +8,7 @@ import { arg, flag } from "./_input.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { styleFor } from "./style.ts";
 import { renderTop, takeSnapshot, type TopSnapshot } from "./top.ts";
-import { abortableSleep } from "../../mod.ts";
+import { abortableSleep } from "../backoff.ts";
 
 /** Clears the terminal and moves the cursor home. */
 const CLEAR = "\x1b[H\x1b[2J";

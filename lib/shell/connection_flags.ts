@@ -7,7 +7,7 @@
  * @module
  */
 
-import { UsageError } from "../../mod.ts";
+import { UsageError } from "../errors.ts";
 
 /** The connection flags as given on the command line (all optional). */
 export interface ConnectionFlags {

@@ -6,17 +6,22 @@
  * @module
  */
 
-import { CommanderError } from "commander";
+import type { CommanderError } from "commander";
 import {
   errorLine,
   errorText,
   InvalidStreamIdError,
   StreamIdTooSmallError,
   UsageError,
-} from "../../mod.ts";
-import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
+} from "../errors.ts";
+import {
+  type CommandSpec,
+  type Invocation,
+  quickParse,
+  usageOf,
+  withImplicitStream,
+} from "./command_spec.ts";
 import type { Session } from "./context.ts";
-import { buildProgram } from "./program.ts";
 import { escapeControls } from "./render.ts";
 import { isStreamCommand, runRaw } from "./raw.ts";
 import { ALIASES, allCommands, findCommand, parentNames } from "./registry.ts";
@@ -41,10 +46,16 @@ export class CommandFailure extends Error {
   }
 }
 
+/** Whether an error is commander's (loaded lazily, so not checked with `instanceof`). */
+function isCommanderError(error: unknown): error is CommanderError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("commander.");
+}
+
 function isInputError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof TypeError || error instanceof RangeError ||
     error instanceof UnbalancedQuoteError || error instanceof InvalidStreamIdError ||
-    error instanceof CommanderError;
+    isCommanderError(error);
 }
 
 function commanderMessage(error: CommanderError): string {
@@ -62,18 +73,21 @@ function commanderMessage(error: CommanderError): string {
 export function shellErrorLine(error: unknown, usage?: string): string {
   if (error instanceof CommandFailure) usage = error.usage;
   else if (!isInputError(error) || error instanceof StreamIdTooSmallError) usage = undefined;
-  const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
+  const shown = isCommanderError(error) ? new Error(commanderMessage(error)) : error;
   return errorLine(shown, { usage });
 }
 
-function parse(
+async function parse(
   spec: CommandSpec,
   words: string[],
   nameWords: number,
   session: Session,
-): Invocation {
+): Promise<Invocation> {
   let parsed: Invocation | undefined;
   const rest = withImplicitStream(spec, words.slice(nameWords), session.stream);
+  const quick = quickParse(spec, rest);
+  if (quick) return quick;
+  const { buildProgram } = await import("./program.ts"); // commander: for errors and --help
   const program = buildProgram([spec], {
     onParsed: (_, input) => parsed = input as Invocation,
     write: (text) => session.out.write(text),
@@ -81,7 +95,7 @@ function parse(
   try {
     program.parse([...spec.name.split(" "), ...rest], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError && error.code === "commander.helpDisplayed") {
+    if (isCommanderError(error) && error.code === "commander.helpDisplayed") {
       return { args: [], options: { "--help": true } };
     }
     throw error;
@@ -144,10 +158,10 @@ export async function runWords(
   try {
     input = spec.rawWords
       ? { args: [words.slice(nameWords)], options: {} }
-      : parse(spec, words, nameWords, session);
+      : await parse(spec, words, nameWords, session);
   } catch (error) {
     throw new CommandFailure(
-      errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+      errorText(isCommanderError(error) ? commanderMessage(error) : error),
       usageOf(spec),
       { cause: error },
     );
@@ -160,7 +174,7 @@ export async function runWords(
   } catch (error) {
     if (isInputError(error) && !(error instanceof StreamIdTooSmallError)) {
       throw new CommandFailure(
-        errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+        errorText(isCommanderError(error) ? commanderMessage(error) : error),
         usageOf(spec),
         { cause: error },
       );
@@ -218,7 +232,7 @@ export function exitCodeOf(error: unknown): number {
 export function errorOutput(session: Pick<Session, "format">, error: unknown): string {
   if (session.format !== "json") return escapeControls(shellErrorLine(error)) + "\n";
   const usage = error instanceof CommandFailure ? error.usage : undefined;
-  const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
+  const shown = isCommanderError(error) ? new Error(commanderMessage(error)) : error;
   return JSON.stringify({ error: errorText(shown), ...(usage ? { usage } : {}) }) + "\n";
 }
 

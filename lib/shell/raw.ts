@@ -6,7 +6,8 @@
  * @module
  */
 
-import { blockMsOf, type RedisReply, ReplyError, toStreamError } from "../../mod.ts";
+import { blockMsOf, type RedisReply } from "../connection.ts";
+import { ReplyError, toStreamError } from "../errors.ts";
 import type { RunContext } from "./context.ts";
 import { formatReply, formatReplyCsv, formatReplyJson, formatReplyPlain } from "./raw_reply.ts";
 

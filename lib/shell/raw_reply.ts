@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RedisReply } from "../../mod.ts";
+import type { RedisReply } from "../connection.ts";
 
 function quote(text: string): string {
   let out = '"';

@@ -9,7 +9,6 @@ import { entryCommands } from "./commands_entries.ts";
 import { groupCommands } from "./commands_groups.ts";
 import { sessionCommands } from "./commands_session.ts";
 import { topCommand } from "./commands_top.ts";
-import { buildProgram } from "./program.ts";
 import { styleFor } from "./style.ts";
 
 /** Every command, in the order `help` lists them. */
@@ -72,6 +71,7 @@ export async function showHelp(
       : redisCommandHelp(words[0]);
     if (text !== undefined) return write(text);
   }
+  const { buildProgram } = await import("./program.ts");
   const program = buildProgram(allCommands(), { onParsed: () => {}, write });
   if (!found && !parentNames().includes(words[0])) {
     throw new Error(`no command '${words.join(" ")}'; 'help' lists them`);

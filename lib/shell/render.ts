@@ -10,7 +10,8 @@
  * @module
  */
 
-import { type Fields, streamIdDate } from "../../mod.ts";
+import { type Fields } from "../types.ts";
+import { streamIdDate } from "../stream_id.ts";
 import type { Style } from "./style.ts";
 
 /** An entry as the shell prints it; `fields` is `null` for an entry deleted while pending. */

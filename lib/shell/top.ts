@@ -5,7 +5,8 @@
  * @module
  */
 
-import { streamIdDate, type StreamStore } from "../../mod.ts";
+import { streamIdDate } from "../stream_id.ts";
+import { type StreamStore } from "../store.ts";
 import { duration } from "./render.ts";
 import type { Style } from "./style.ts";
 
