@@ -25,6 +25,9 @@ export interface PrintableEntry {
 /** At most this many distinct field names become table columns; more go in one FIELDS column. */
 export const MAX_FIELD_COLUMNS = 6;
 
+// deno-lint-ignore no-control-regex
+const NEEDS_ESCAPE = /[\\\x00-\x1f\x7f]/;
+
 /** Escapes tabs, newlines, carriage returns and backslashes for the plain format; other control characters as `\xHH`. */
 export function escapePlain(text: string): string {
   return text.replace(
@@ -78,10 +81,14 @@ export function escapeControls(text: string): string {
  */
 export function plainEntry(entry: PrintableEntry): string {
   if (entry.fields === null) return `${entry.id}\t(deleted)`;
-  return [
-    entry.id,
-    ...Object.entries(entry.fields).map(([k, v]) => `${escapePlain(k)}=${escapePlain(v)}`),
-  ].join("\t");
+  let line = entry.id;
+  for (const name in entry.fields) {
+    const value = entry.fields[name];
+    line += `\t${NEEDS_ESCAPE.test(name) ? escapePlain(name) : name}=${
+      NEEDS_ESCAPE.test(value) ? escapePlain(value) : value
+    }`;
+  }
+  return line;
 }
 
 /**
