@@ -232,3 +232,90 @@ Deno.test({
     }
   },
 });
+
+shellTest("Ctrl-R searches the history backwards and Enter runs the match", async (t) => {
+  await using term = await t.open();
+  const prompt = `rstream ${t.label}>`;
+  await term.waitFor(new RegExp(`${prompt}$`));
+  for (const line of ["add s --id 1-1 a=1", "len s", "range s"]) {
+    await term.type(line);
+    await term.send("Enter");
+    await term.waitFor(new RegExp(`${line}\\n[^]*${prompt}$`));
+  }
+  await term.send("C-r");
+  await term.type("le");
+  let screen = await term.waitFor(/\(reverse-i-search\)'le': len s$/);
+  await term.send("Enter");
+  screen = await term.waitFor(new RegExp(`${prompt} len s\\n1\\n${prompt}$`));
+  assert.deepEqual(screen.split("\n").slice(-3), [`${prompt} len s`, "1", prompt]);
+
+  await term.send("C-r");
+  await term.type("a=");
+  await term.waitFor(/\(reverse-i-search\)'a=': add s --id 1-1 a=1$/);
+  await term.type("z");
+  await term.waitFor(/\(failed reverse-i-search\)'a=z':$/);
+  await term.send("C-g");
+  screen = await term.waitFor(new RegExp(`${prompt}$`));
+  assert.equal(screen.split("\n").at(-1), prompt);
+  assert.equal(await t.store.len("s"), 1, "the cancelled search ran nothing");
+});
+
+shellTest("status replies print bare like redis-cli; bulk strings stay quoted", async (t) => {
+  await t.store.add("s", { a: "1" }, { id: "1-1" });
+  await using term = await t.open();
+  const prompt = `rstream ${t.label}>`;
+  await term.waitFor(new RegExp(`${prompt}$`));
+  for (const line of ["raw PING", "XGROUP CREATE s g $", "raw TYPE s", "XRANGE s - +"]) {
+    await term.type(line);
+    await term.send("Enter");
+    await term.waitFor(new RegExp(`${line.replace(/[$+]/g, "\\$&")}\\n[^]*${prompt}$`));
+  }
+  const screen = await term.screen();
+  assert.deepEqual(
+    screen.split("\n"),
+    [
+      `rstream ${t.label}: 'help' lists the commands, Tab completes, Ctrl-D quits`,
+      `${prompt} raw PING`,
+      "PONG",
+      `${prompt} XGROUP CREATE s g $`,
+      "OK",
+      `${prompt} raw TYPE s`,
+      "stream",
+      `${prompt} XRANGE s - +`,
+      '1) 1) "1-1"',
+      '   2) 1) "a"',
+      '      2) "1"',
+      prompt,
+    ],
+  );
+});
+
+shellTest("after use, Tab completes the group when the stream is typed out too", async (t) => {
+  await t.store.add("app:event", { a: "1" });
+  await t.store.createGroup("app:event", "workers");
+  await using term = await t.open();
+  await term.waitFor(new RegExp(`rstream ${t.label}>$`));
+  await term.type("use app:event");
+  await term.send("Enter");
+  await term.waitFor(new RegExp(`rstream ${t.label} app:event>$`));
+  await term.type("readgroup app:event w");
+  await term.send("Tab");
+  const screen = await term.waitFor(/> readgroup app:event workers$/); // (lines are right-trimmed)
+  assert.equal(
+    screen.split("\n").at(-1),
+    `rstream ${t.label} app:event> readgroup app:event workers`,
+  );
+});
+
+shellTest("clear clears the terminal, leaving the prompt", async (t) => {
+  await using term = await t.open();
+  const prompt = `rstream ${t.label}>`;
+  await term.waitFor(new RegExp(`${prompt}$`));
+  await term.type("help len");
+  await term.send("Enter");
+  await term.waitFor(/Examples:\n {2}len app:event\n/);
+  await term.type("clear");
+  await term.send("Enter");
+  const screen = await term.waitFor(new RegExp(`^${prompt}$`));
+  assert.equal(screen, prompt);
+});
