@@ -6,7 +6,7 @@
 
 import type { Invocation } from "./command_spec.ts";
 import { checkRangeBound } from "../stream_id.ts";
-import { type Fields } from "../types.ts";
+import type { Fields } from "../types.ts";
 import { UsageError } from "../errors.ts";
 
 export { UsageError } from "../errors.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type AddOptions, type StreamEntry } from "../types.ts";
+import type { AddOptions, StreamEntry } from "../types.ts";
 import { checkGroupStart, checkIds } from "../checks.ts";
 import { checkRangeBound } from "../stream_id.ts";
 import { currentLastId } from "../readers/tail.ts";

@@ -7,7 +7,7 @@
 
 import { checkGroupStart, checkIds } from "../checks.ts";
 import { checkRangeBound } from "../stream_id.ts";
-import { type ConsumerInfo, type GroupInfo, type PendingEntry } from "../types.ts";
+import type { ConsumerInfo, GroupInfo, PendingEntry } from "../types.ts";
 import { flag, list, must, num, opt, UsageError } from "./_input.ts";
 import type { ArgSpec, CommandSpec, Invocation } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type Fields } from "../types.ts";
+import type { Fields } from "../types.ts";
 import { streamIdDate } from "../stream_id.ts";
 import type { Style } from "./style.ts";
 

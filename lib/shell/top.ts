@@ -6,7 +6,7 @@
  */
 
 import { streamIdDate } from "../stream_id.ts";
-import { type StreamStore } from "../store.ts";
+import type { StreamStore } from "../store.ts";
 import { duration } from "./render.ts";
 import type { Style } from "./style.ts";
 
