@@ -5,9 +5,9 @@
  * @module
  */
 
-import { abortableSleep, UsageError } from "../mod.ts";
+import { abortableSleep, errorLine, errorText, UsageError } from "../mod.ts";
 
-export { errorLine, errorText, UsageError } from "../mod.ts";
+export { errorLine, errorText, UsageError };
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;
@@ -24,6 +24,31 @@ export const EXIT_USAGE = 2;
  */
 export function usageHint(task: string): string {
   return `(deno task ${task} --help lists the options)`;
+}
+
+/**
+ * What a script prints on stderr when it stops on an error: the error line
+ * (and, for bad input, the one-line hint), or with `--json` one JSON object
+ * `{"error":WHAT[,"hint":HINT]}`.
+ *
+ * @example
+ * ```ts
+ * import { failureOutput, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   failureOutput(new UsageError("missing SENSOR_ID"), { json: false, task: "produce" }),
+ *   "error: missing SENSOR_ID\n(deno task produce --help lists the options)",
+ * );
+ * assert.equal(failureOutput(new Error("down"), { json: true }), '{"error":"down"}');
+ * ```
+ */
+export function failureOutput(
+  error: unknown,
+  options: { json: boolean; task?: string },
+): string {
+  const hint = options.task ? usageHint(options.task) : undefined;
+  if (options.json) return JSON.stringify({ error: errorText(error), ...(hint ? { hint } : {}) });
+  return hint ? `${errorLine(error)}\n${hint}` : errorLine(error);
 }
 
 /**

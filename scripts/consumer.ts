@@ -17,7 +17,7 @@ import {
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
-import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, usageHint } from "./_cli.ts";
+import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 
 /** Prints one event as text or as one JSON object. */
@@ -193,7 +193,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseConsumerArgs(args);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${usageHint("consume")}`);
+    console.error(failureOutput(error, { json: args.includes("--json"), task: "consume" }));
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -205,7 +205,7 @@ async function main(args: string[]): Promise<number> {
   try {
     store = await openStore(options.url);
   } catch (error) {
-    console.error(errorLine(error));
+    console.error(failureOutput(error, { json: options.json }));
     return 1;
   }
   try {
@@ -213,7 +213,7 @@ async function main(args: string[]): Promise<number> {
       ? await runGroup(store, options, shutdown.signal)
       : await runReader(store, options, shutdown.signal);
   } catch (error) {
-    console.error(errorLine(error));
+    console.error(failureOutput(error, { json: options.json }));
     return 1;
   } finally {
     await store.close();

@@ -226,3 +226,14 @@ scriptTest("consumer --reader without a checkpoint says where it starts: latest"
     `No new messages after ID: ${id}`,
   ]);
 });
+
+scriptTest("consumer --json prints a failure as one JSON object on stderr, exit 1", async (t) => {
+  const out = await runScript("rstream-consume", ["workers", "c1", "--json", "--url", "foo://x"], {
+    cwd: t.cwd,
+  });
+  assert.equal(out.code, 1);
+  assert.deepEqual(out.stdout, []);
+  assert.deepEqual(out.stderr, [
+    `{"error":"Unsupported store URL 'foo://x': use redis://host:port, rediss://host:port, file:PATH or memory:"}`,
+  ]);
+}, { backends: ["embedded"] });

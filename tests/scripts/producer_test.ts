@@ -131,3 +131,14 @@ scriptTest("producer exits 1 with one line when Redis is unreachable", async (t)
     /^error: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connection refused/,
   );
 }, { backends: ["embedded"] });
+
+scriptTest("producer --json prints a usage error as one JSON object on stderr", async (t) => {
+  const out = await runScript("rstream-produce", ["s1", "--json", "--bogus", "--url", t.url], {
+    cwd: t.cwd,
+  });
+  assert.equal(out.code, 2);
+  assert.deepEqual(out.stdout, []);
+  assert.deepEqual(out.stderr, [
+    '{"error":"unknown option --bogus","hint":"(deno task produce --help lists the options)"}',
+  ]);
+}, { backends: ["embedded"] });
