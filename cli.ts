@@ -21,7 +21,18 @@
 import { writerOf } from "./lib/shell/context.ts";
 import type { MainOptions } from "./lib/shell/main.ts";
 
-/** Exit code of a usage error (bad flags or arguments), as in the scripts. */
+/**
+ * Exit code of a usage error (bad flags or arguments), as in the scripts;
+ * failures exit 1.
+ *
+ * @example A bad flag exits 2
+ * ```ts
+ * import { cli, EXIT_USAGE } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(EXIT_USAGE, 2);
+ * assert.equal(await cli(["--json", "-p", "not-a-port", "len", "s"]), EXIT_USAGE);
+ * ```
+ */
 export const EXIT_USAGE = 2;
 
 interface GlobalOptions {

@@ -15,7 +15,7 @@ export const EXIT_USAGE = 2;
 /**
  * The one line printed after a usage error, instead of the whole usage.
  *
- * @example
+ * @example The line after a usage error
  * ```ts
  * import { usageHint } from "./_cli.ts";
  * import assert from "node:assert/strict";
@@ -31,7 +31,7 @@ export function usageHint(task: string): string {
  * (and, for bad input, the one-line hint), or with `--json` one JSON object
  * `{"error":WHAT[,"hint":HINT]}`.
  *
- * @example
+ * @example Plain and --json
  * ```ts
  * import { failureOutput, UsageError } from "./_cli.ts";
  * import assert from "node:assert/strict";

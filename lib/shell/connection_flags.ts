@@ -9,7 +9,17 @@
 
 import { UsageError } from "../errors.ts";
 
-/** The connection flags as given on the command line (all optional). */
+/**
+ * The connection flags as given on the command line (all optional).
+ *
+ * @example `-h db -p 6380 -n 1`
+ * ```ts
+ * import { type ConnectionFlags, connectionUrl } from "./connection_flags.ts";
+ * import assert from "node:assert/strict";
+ * const flags: ConnectionFlags = { host: "db", port: 6380, db: 1 };
+ * assert.equal(connectionUrl(flags), "redis://db:6380/1");
+ * ```
+ */
 export interface ConnectionFlags {
   /** `-u`/`--url`: a whole store URL. */
   url?: string;

@@ -211,16 +211,48 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** Exit code of a usage error (bad input): 2, as in the scripts; other failures exit 1. */
+/**
+ * Exit code of a usage error (bad input): 2, as in the scripts; other failures exit 1.
+ *
+ * @example The two codes
+ * ```ts
+ * import { EXIT_USAGE, exitCodeOf } from "./dispatch.ts";
+ * import { UsageError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOf(new UsageError("missing STREAM")), EXIT_USAGE);
+ * assert.equal(exitCodeOf(new Error("connection refused")), 1);
+ * ```
+ */
 export const EXIT_USAGE = 2;
 
-/** Whether a failure was bad input (a usage error) rather than a failure to run. */
+/**
+ * Whether a failure was bad input (a usage error) rather than a failure to run.
+ *
+ * @example Bad arguments are bad input; a refused command is not
+ * ```ts
+ * import { CommandFailure, isUsageError } from "./dispatch.ts";
+ * import { ReplyError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isUsageError(new RangeError("count must be >= 1")), true);
+ * assert.equal(isUsageError(new CommandFailure("unknown command 'lne'", "help [COMMAND]")), true);
+ * assert.equal(isUsageError(new ReplyError("NOGROUP No such key")), false);
+ * ```
+ */
 export function isUsageError(error: unknown): boolean {
   if (error instanceof CommandFailure) return error.badInput;
   return isInputError(error) && !(error instanceof StreamIdTooSmallError);
 }
 
-/** The exit code a failure ends a one-shot command with: 2 for a usage error, else 1. */
+/**
+ * The exit code a failure ends a one-shot command with: 2 for a usage error, else 1.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeOf } from "./dispatch.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOf(new TypeError("Invalid stream ID 'x'")), 2);
+ * ```
+ */
 export function exitCodeOf(error: unknown): number {
   return isUsageError(error) ? EXIT_USAGE : 1;
 }
@@ -228,6 +260,21 @@ export function exitCodeOf(error: unknown): number {
 /**
  * What a failure prints on stderr: the {@linkcode shellErrorLine}, or with
  * `--json` one JSON object `{"error":WHAT[,"usage":USAGE]}` on one line.
+ *
+ * @example The same failure, plain and as JSON
+ * ```ts
+ * import { CommandFailure, errorOutput } from "./dispatch.ts";
+ * import assert from "node:assert/strict";
+ * const failure = new CommandFailure("missing required argument 'STREAM'", "len STREAM");
+ * assert.equal(
+ *   errorOutput({ format: "plain" }, failure),
+ *   "error: missing required argument 'STREAM' (usage: len STREAM)\n",
+ * );
+ * assert.equal(
+ *   errorOutput({ format: "json" }, failure),
+ *   '{"error":"missing required argument \'STREAM\'","usage":"len STREAM"}\n',
+ * );
+ * ```
  */
 export function errorOutput(session: Pick<Session, "format">, error: unknown): string {
   if (session.format !== "json") return escapeControls(shellErrorLine(error)) + "\n";
@@ -239,6 +286,21 @@ export function errorOutput(session: Pick<Session, "format">, error: unknown): s
 /**
  * Runs one line and prints a failure on `session.err` (one line, or one JSON
  * object with `--json`). Returns the exit code: 0, 1, or 2 for bad input.
+ *
+ * @example An unknown command is bad input
+ * ```ts
+ * import { runLineCode } from "./dispatch.ts";
+ * import type { Session } from "./context.ts";
+ * import assert from "node:assert/strict";
+ * let printed = "";
+ * const session = {
+ *   storeLabel: "embedded", format: "plain", color: false, interactive: false,
+ *   out: { write: () => {} }, err: { write: (text: string) => printed += text },
+ *   store: () => Promise.reject(new Error("not needed")),
+ * } satisfies Session;
+ * assert.equal(await runLineCode(session, "lne s", { signal: new AbortController().signal }), 2);
+ * assert.equal(printed, "error: unknown command 'lne'; did you mean len? (usage: help [COMMAND])\n");
+ * ```
  */
 export async function runLineCode(
   session: Session,

@@ -93,7 +93,7 @@ const STATUS_SUBCOMMANDS = new Set([
  * bare: `OK`, `PONG`, `stream`) rather than a bulk string (printed quoted).
  * RESP2 replies reach the shell as plain strings, so the command decides.
  *
- * @example
+ * @example PING answers a status, GET a bulk string
  * ```ts
  * import { isStatusReply } from "./raw.ts";
  * import assert from "node:assert/strict";

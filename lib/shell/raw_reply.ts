@@ -72,7 +72,7 @@ export function formatReplyJson(reply: RedisReply): string {
  * A reply as `redis-cli --csv` prints it: one line, items comma-separated,
  * strings quoted (redis-cli's escapes), integers bare, nil as `NULL`.
  *
- * @example
+ * @example An XRANGE reply on one CSV line
  * ```ts
  * import { formatReplyCsv } from "./raw_reply.ts";
  * import assert from "node:assert/strict";

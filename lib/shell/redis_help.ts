@@ -87,7 +87,7 @@ const HELP: Record<string, RedisCommandHelp> = {
 /**
  * redis-cli's `help COMMAND` text for a stream command, or `undefined`.
  *
- * @example
+ * @example help XLEN, as redis-cli prints it
  * ```ts
  * import { redisCommandHelp } from "./redis_help.ts";
  * import assert from "node:assert/strict";
@@ -107,7 +107,16 @@ export function redisCommandHelp(name: string): string | undefined {
   }\n`;
 }
 
-/** redis-cli's `help @stream`: every stream command's syntax and summary. */
+/**
+ * redis-cli's `help @stream`: every stream command's syntax and summary.
+ *
+ * @example Starts with XACK
+ * ```ts
+ * import { redisGroupHelp } from "./redis_help.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(redisGroupHelp().startsWith("\n  XACK key group id [id ...]\n"));
+ * ```
+ */
 export function redisGroupHelp(): string {
   return Object.keys(HELP).map((name) => redisCommandHelp(name)!).join("");
 }
@@ -129,7 +138,7 @@ const OTHER_REDIS_COMMANDS = new Set(
  * Whether a word names a Redis command that is not a stream command
  * (`GET`, `hgetall`), so the shell can point to `raw`.
  *
- * @example
+ * @example GET is Redis, lne is a typo
  * ```ts
  * import { isOtherRedisCommand } from "./redis_help.ts";
  * import assert from "node:assert/strict";

@@ -51,7 +51,7 @@ export function escapePlain(text: string): string {
  * the rest of C0, DEL) written as `\xHH`, so a group called
  * `"\x1b[31mred"` cannot recolor or move the terminal.
  *
- * @example
+ * @example An escape sequence in a group name stays visible text
  * ```ts
  * import { escapeControls } from "./render.ts";
  * import assert from "node:assert/strict";
@@ -95,7 +95,7 @@ export function plainEntry(entry: PrintableEntry): string {
  * One CSV cell (RFC 4180): quoted, with `"` doubled, when it holds a comma,
  * a quote or a line break; as is otherwise.
  *
- * @example
+ * @example Quotes only where CSV needs them
  * ```ts
  * import { csvCell, csvEntry } from "./render.ts";
  * import assert from "node:assert/strict";
@@ -107,18 +107,50 @@ export function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One CSV line of cells (no line end). */
+/**
+ * One CSV line of cells (no line end).
+ *
+ * @example Numbers and missing cells
+ * ```ts
+ * import { csvLine } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvLine(["g", 2, null, "a,b"]), 'g,2,,"a,b"');
+ * ```
+ */
 export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
   return cells.map((cell) => csvCell(String(cell ?? ""))).join(",");
 }
 
-/** One entry as a CSV line: `ID,field,value,field,value…` (`ID,` alone for a deleted one). */
+/**
+ * One entry as a CSV line: `ID,field,value,field,value…` (`ID,` alone for a deleted one).
+ *
+ * @example A pending entry whose entry was deleted
+ * ```ts
+ * import { csvEntry } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvEntry({ id: "1-0", fields: null }), "1-0,");
+ * ```
+ */
 export function csvEntry(entry: PrintableEntry): string {
   if (entry.fields === null) return `${entry.id},`;
   return csvLine([entry.id, ...Object.entries(entry.fields).flat()]);
 }
 
-/** Rows as CSV lines: one line each, the columns of the table, no header. */
+/**
+ * Rows as CSV lines: one line each, the columns of the table, no header
+ * (a column's `plain` cell when it has one: durations in ms).
+ *
+ * @example Idle time in milliseconds
+ * ```ts
+ * import { type Column, csvRows, duration } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * const columns: Column<{ name: string; idleMs: number }>[] = [
+ *   { head: "CONSUMER", cell: (c) => c.name },
+ *   { head: "IDLE", cell: (c) => duration(c.idleMs), plain: (c) => c.idleMs },
+ * ];
+ * assert.equal(csvRows([{ name: "alice", idleMs: 25300 }], columns), "alice,25300\n");
+ * ```
+ */
 export function csvRows<T>(rows: readonly T[], columns: Column<T>[]): string {
   return rows.map((row) =>
     csvLine(columns.map((column) => (column.plain ?? column.cell)(row))) + "\n"

@@ -11,7 +11,18 @@
  * @module
  */
 
-/** The state of one reverse search over a history (newest first, as readline keeps it). */
+/**
+ * The state of one reverse search over a history (newest first, as readline keeps it).
+ *
+ * @example Find the last `len` typed
+ * ```ts
+ * import { ReverseSearch } from "./reverse_search.ts";
+ * import assert from "node:assert/strict";
+ * const search = new ReverseSearch(["range s", "len s"]);
+ * search.type("len");
+ * assert.equal(search.prompt() + search.match, "(reverse-i-search)'len': len s");
+ * ```
+ */
 export class ReverseSearch {
   #history: readonly string[];
   #query = "";
@@ -84,7 +95,17 @@ export class ReverseSearch {
   }
 }
 
-/** A keypress as node:readline's `emitKeypressEvents` describes it. */
+/**
+ * A keypress as node:readline's `emitKeypressEvents` describes it.
+ *
+ * @example Ctrl-R
+ * ```ts
+ * import { type Key, searchAction } from "./reverse_search.ts";
+ * import assert from "node:assert/strict";
+ * const ctrlR: Key = { name: "r", ctrl: true };
+ * assert.equal(searchAction("\x12", ctrlR), "older");
+ * ```
+ */
 export interface Key {
   /** `r`, `return`, `backspace`, `escape`, `up`, … */
   name?: string;
@@ -94,13 +115,23 @@ export interface Key {
   meta?: boolean;
 }
 
-/** What a key does during a search. */
+/**
+ * What a key does during a search.
+ *
+ * @example Enter runs the match
+ * ```ts
+ * import { type SearchAction, searchAction } from "./reverse_search.ts";
+ * import assert from "node:assert/strict";
+ * const action: SearchAction = searchAction("\r", { name: "return" });
+ * assert.equal(action, "run");
+ * ```
+ */
 export type SearchAction = "older" | "backspace" | "type" | "run" | "edit" | "cancel" | "ignore";
 
 /**
  * What a key means while a search is open.
  *
- * @example
+ * @example Keys during a search
  * ```ts
  * import { searchAction } from "./reverse_search.ts";
  * import assert from "node:assert/strict";
@@ -150,6 +181,18 @@ function methodSymbol(rl: object, description: string): symbol | undefined {
  * Adds Ctrl-R reverse search to a node:readline interface, searching
  * `history()` (newest first). Returns `false`, changing nothing, when this
  * readline does not have the internals it hooks into.
+ *
+ * @example Hooked into a readline interface (the tmux tests drive it with keys)
+ * ```ts
+ * import { installReverseSearch } from "./reverse_search.ts";
+ * import * as readline from "node:readline";
+ * import { PassThrough } from "node:stream";
+ * import assert from "node:assert/strict";
+ * const rl = readline.createInterface({ input: new PassThrough(), output: new PassThrough(), terminal: true });
+ * assert.equal(installReverseSearch(rl, () => ["len s"]), true);
+ * assert.equal(installReverseSearch({}, () => []), false);
+ * rl.close();
+ * ```
  */
 export function installReverseSearch(rl: object, history: () => readonly string[]): boolean {
   const ttyWrite = methodSymbol(rl, "_ttyWrite");
