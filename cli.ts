@@ -196,7 +196,10 @@ async function parseWithCommander(
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })
-    .addHelpText("after", () => `\nCommands:\n${commands}`)
+    .addHelpText(
+      "after",
+      () => `\nCommands:\n${commands}\nExit codes: 0 success, 1 a failure, 2 a usage error.\n`,
+    )
     .action((words: string[], options: GlobalOptions) => {
       parsed = { options, words };
     });
