@@ -161,6 +161,18 @@ shellTest(
   },
 );
 
+/** Removes a directory, retrying while a just-killed process may still be writing into it. */
+async function removeSoon(dir: string): Promise<void> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await Deno.remove(dir, { recursive: true });
+    } catch (error) {
+      if (attempt >= 20 || error instanceof Deno.errors.NotFound) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** What the machine needs to reach the npm registry (proxy, private CA), passed on as is. */
 function networkEnv(): Record<string, string> {
   const names = [
@@ -227,7 +239,7 @@ Deno.test({
           "rstream embedded>",
         ]);
       } finally {
-        await Deno.remove(dir, { recursive: true });
+        await removeSoon(dir);
       }
     }
   },
