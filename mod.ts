@@ -38,6 +38,7 @@ export {
   AuthenticationError,
   BusyGroupError,
   ConnectionError,
+  EnvPermissionError,
   errorLine,
   errorText,
   InvalidStreamIdError,
@@ -58,7 +59,14 @@ export { StallDetector } from "./lib/stall.ts";
 export type { StallDetectorOptions, StalledCall } from "./lib/stall.ts";
 export { CommandStore } from "./lib/store.ts";
 export type * from "./lib/store.ts";
-export { DEFAULT_DB_PATH, openStore, readEnv, resolveStoreUrl } from "./lib/open_store.ts";
+export {
+  DEFAULT_DB_PATH,
+  openStore,
+  readEnv,
+  readStoreEnv,
+  resolveStoreUrl,
+  STORE_ENV_VARIABLES,
+} from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./lib/redis/mod.ts";
 export { redactUrl } from "./lib/redact_url.ts";

@@ -172,7 +172,7 @@ try {
   const wake = await embeddedWakeUp(dir, size.wakes);
 
   log("7/7 start-up and peak RSS");
-  const startup = await startupTimes(url, size.startupRuns);
+  const startup = await startupTimes(url, size.startupRuns, `file:${dir}/startup.db`);
   const rss = await peakRss(url, size.rss);
 
   const results: BenchResults = {

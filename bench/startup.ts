@@ -5,7 +5,8 @@
  * tasks, so the bench runs exactly what `deno task …` runs. Start-up is the
  * time from spawning `deno run …` to the first stdout line, which each program
  * prints only after the server acknowledged the add (the CLI prints the ID,
- * the producer `message <id> sent`). Peak RSS is the child's
+ * the producer `message <id> sent`); `cliEmbedded` is a one-shot `len` on
+ * the embedded file store, the command a person types most. Peak RSS is the child's
  * `Maximum resident set size` as `/usr/bin/time -v` reports it (the kernel's
  * high-water mark of the whole process, read at its exit).
  *
@@ -56,11 +57,16 @@ async function timeToFirstLine(args: string[], expect: RegExp): Promise<number> 
   return ms;
 }
 
-/** Median start-to-first-acknowledged-add of the CLI and of the producer over `runs` runs. */
+/**
+ * Median start-to-first-acknowledged-add of the CLI and of the producer over
+ * `runs` runs, and the one-shot `len` of the CLI on the embedded file store at
+ * `embeddedUrl` (start to the printed length).
+ */
 export async function startupTimes(
   url: string,
   runs: number,
-): Promise<{ cli: number; producer: number }> {
+  embeddedUrl: string,
+): Promise<{ cli: number; producer: number; cliEmbedded: number }> {
   const cli = [
     "run",
     ...taskFlags("start", "cli.ts"),
@@ -81,16 +87,28 @@ export async function startupTimes(
     "--stream",
     "bench:producer",
   ];
+  const embeddedLen = [
+    "run",
+    ...taskFlags("start", "cli.ts"),
+    "cli.ts",
+    "--url",
+    embeddedUrl,
+    "len",
+    "bench:cli",
+  ];
   // One untimed run each: the module graph is then in Deno's cache, as after an install.
   await timeToFirstLine(cli, /^\d+-\d+$/);
   await timeToFirstLine(producer, /^message \d+-\d+ sent$/);
+  await timeToFirstLine(embeddedLen, /^\d+$/);
   const cliMs: number[] = [];
   const producerMs: number[] = [];
+  const embeddedMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     cliMs.push(await timeToFirstLine(cli, /^\d+-\d+$/));
     producerMs.push(await timeToFirstLine(producer, /^message \d+-\d+ sent$/));
+    embeddedMs.push(await timeToFirstLine(embeddedLen, /^\d+$/));
   }
-  return { cli: median(cliMs), producer: median(producerMs) };
+  return { cli: median(cliMs), producer: median(producerMs), cliEmbedded: median(embeddedMs) };
 }
 
 /** Runs `/usr/bin/time -v deno run …` and returns the child's peak RSS in MB. */

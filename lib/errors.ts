@@ -277,6 +277,40 @@ export class UsageError extends StreamError {
   override name = "UsageError";
 }
 
+/**
+ * An environment variable a store URL depends on could not be read: the
+ * program was not granted `--allow-env` for it. Thrown instead of silently
+ * falling back to another store.
+ *
+ * @example The message names the variable and the flag that grants it
+ * ```ts
+ * import { EnvPermissionError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new EnvPermissionError("REDIS_URL", ["REDIS_URL", "RSTREAM_DB"]);
+ * assert.ok(error instanceof StreamError && error.variable === "REDIS_URL");
+ * assert.equal(
+ *   error.message,
+ *   "Cannot read the environment variable REDIS_URL (not permitted): run with --allow-env=REDIS_URL,RSTREAM_DB",
+ * );
+ * ```
+ */
+export class EnvPermissionError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "EnvPermissionError";
+  /** The variable that could not be read. */
+  readonly variable: string;
+  /** Creates it for `variable`; `grant` lists the variables the flag should name. */
+  constructor(variable: string, grant: readonly string[], options: StreamErrorOptions = {}) {
+    super(
+      `Cannot read the environment variable ${variable} (not permitted): run with --allow-env=${
+        grant.join(",")
+      }`,
+      options,
+    );
+    this.variable = variable;
+  }
+}
+
 /** Options of {@linkcode errorLine}. */
 export interface ErrorLineOptions {
   /** The usage to append, as `(usage: …)`. */

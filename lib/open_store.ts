@@ -9,6 +9,7 @@ import { CommandStore } from "./store.ts";
 import type { StreamStore } from "./store.ts";
 import type { RedisConnectionOptions } from "./redis/connection.ts";
 import { redactUrl } from "./redact_url.ts";
+import { EnvPermissionError } from "./errors.ts";
 
 /**
  * Where the embedded store lives when nothing else is said.
@@ -23,9 +24,22 @@ import { redactUrl } from "./redact_url.ts";
  */
 export const DEFAULT_DB_PATH = "./.rstream/streams.db";
 
+/**
+ * The environment variables the store opener reads: the flag
+ * `--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA` grants them.
+ *
+ * @example The variables, in the order they are consulted
+ * ```ts
+ * import { STORE_ENV_VARIABLES } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(STORE_ENV_VARIABLES, ["REDIS_URL", "RSTREAM_DB", "RSTREAM_TLS_CA"]);
+ * ```
+ */
+export const STORE_ENV_VARIABLES: readonly string[] = ["REDIS_URL", "RSTREAM_DB", "RSTREAM_TLS_CA"];
+
 /** Options of {@linkcode openStore}. */
 export interface OpenStoreOptions extends RedisConnectionOptions {
-  /** Environment lookup (default `Deno.env.get`, returning `undefined` where not permitted). */
+  /** Environment lookup (default {@linkcode readStoreEnv}: throws where not permitted). */
   env?: (name: string) => string | undefined;
 }
 
@@ -48,6 +62,34 @@ export function readEnv(name: string): string | undefined {
 }
 
 /**
+ * Reads one of the store's environment variables, `undefined` when unset.
+ * Unlike {@linkcode readEnv}, a missing `--allow-env` permission is an error:
+ * guessing "unset" would silently pick another store (the embedded file
+ * instead of the Redis that `REDIS_URL` names).
+ *
+ * @example An unset variable reads as undefined; a forbidden one throws
+ * ```ts
+ * import { EnvPermissionError, readStoreEnv } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const status = await Deno.permissions.query({ name: "env", variable: "RSTREAM_DB" });
+ * if (status.state === "granted") assert.equal(typeof (readStoreEnv("RSTREAM_DB") ?? ""), "string");
+ * else assert.throws(() => readStoreEnv("RSTREAM_DB"), EnvPermissionError);
+ * ```
+ *
+ * @throws {EnvPermissionError} naming the variable and the `--allow-env` flag that grants it.
+ */
+export function readStoreEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      throw new EnvPermissionError(name, STORE_ENV_VARIABLES, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
  * Which store a URL (or, without one, the environment) selects:
  * the URL if given, else `REDIS_URL`, else `file:` + `RSTREAM_DB`, else
  * `file:./.rstream/streams.db`.
@@ -62,7 +104,7 @@ export function readEnv(name: string): string | undefined {
  */
 export function resolveStoreUrl(
   url?: string,
-  env: (name: string) => string | undefined = readEnv,
+  env: (name: string) => string | undefined = readStoreEnv,
 ): string {
   if (url !== undefined && url !== "") return url;
   const redisUrl = env("REDIS_URL");
@@ -76,7 +118,9 @@ export function resolveStoreUrl(
  * the embedded store in `./.rstream/streams.db`. Accepted URLs:
  * `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS; CA from
  * `options.tls.ca` or the file named by `RSTREAM_TLS_CA`), `file:PATH` and
- * `memory:` (embedded).
+ * `memory:` (embedded). Reading the environment needs
+ * `--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA`; without it, a URL left
+ * out fails with an {@linkcode EnvPermissionError} rather than guessing.
  *
  * @example Publish and read back on the in-memory embedded store
  * ```ts
@@ -88,6 +132,7 @@ export function resolveStoreUrl(
  * assert.ok(entry.id === id && entry.fields.sensor_id === "sensor2");
  * ```
  *
+ * @throws {EnvPermissionError} when a variable it must consult may not be read.
  * @throws {TypeError} for an unsupported or malformed URL (printed redacted).
  * @throws {ConnectionError} when Redis cannot be reached.
  * @throws {AuthenticationError} for a wrong user or password.
@@ -96,13 +141,13 @@ export async function openStore(
   url?: string,
   options: OpenStoreOptions = {},
 ): Promise<StreamStore> {
-  const env = options.env ?? readEnv;
+  const env = options.env ?? readStoreEnv;
   const resolved = resolveStoreUrl(url, env);
   if (resolved.startsWith("redis://") || resolved.startsWith("rediss://")) {
-    const caFile = resolved.startsWith("rediss://") ? env("RSTREAM_TLS_CA") : undefined;
-    const tls = caFile && !options.tls?.ca
-      ? { ...options.tls, ca: await Deno.readTextFile(caFile) }
-      : options.tls;
+    const caFile = resolved.startsWith("rediss://") && !options.tls?.ca
+      ? env("RSTREAM_TLS_CA")
+      : undefined;
+    const tls = caFile ? { ...options.tls, ca: await Deno.readTextFile(caFile) } : options.tls;
     const { connectRedis } = await import("./redis/connection.ts"); // loaded only when used: it is the heaviest import
     return new CommandStore(await connectRedis(resolved, { ...options, ...(tls ? { tls } : {}) }));
   }

@@ -54,7 +54,9 @@ export const BINARIES: readonly Binary[] = [
     // exactly these flags.
     permissions: [
       "--allow-net",
-      `--allow-env=${[...STORE_ENV, "RSTREAM_HISTORY", "HOME", "NO_COLOR", "TERM"].join(",")}`,
+      `--allow-env=${
+        [...STORE_ENV, "REDISCLI_AUTH", "RSTREAM_HISTORY", "HOME", "NO_COLOR", "TERM"].join(",")
+      }`,
       `--allow-read=${DATA_DIR}`,
       `--allow-write=${DATA_DIR}`,
       "--no-prompt",

@@ -5,12 +5,51 @@
  * @module
  */
 
-import { abortableSleep, UsageError } from "../mod.ts";
+import { abortableSleep, errorLine, errorText, UsageError } from "../mod.ts";
 
-export { errorLine, errorText, UsageError } from "../mod.ts";
+export { errorLine, errorText, UsageError };
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;
+
+/**
+ * The one line printed after a usage error, instead of the whole usage.
+ *
+ * @example The line after a usage error
+ * ```ts
+ * import { usageHint } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(usageHint("produce"), "(deno task produce --help lists the options)");
+ * ```
+ */
+export function usageHint(task: string): string {
+  return `(deno task ${task} --help lists the options)`;
+}
+
+/**
+ * What a script prints on stderr when it stops on an error: the error line
+ * (and, for bad input, the one-line hint), or with `--json` one JSON object
+ * `{"error":WHAT[,"hint":HINT]}`.
+ *
+ * @example Plain and --json
+ * ```ts
+ * import { failureOutput, UsageError } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   failureOutput(new UsageError("missing SENSOR_ID"), { json: false, task: "produce" }),
+ *   "error: missing SENSOR_ID\n(deno task produce --help lists the options)",
+ * );
+ * assert.equal(failureOutput(new Error("down"), { json: true }), '{"error":"down"}');
+ * ```
+ */
+export function failureOutput(
+  error: unknown,
+  options: { json: boolean; task?: string },
+): string {
+  const hint = options.task ? usageHint(options.task) : undefined;
+  if (options.json) return JSON.stringify({ error: errorText(error), ...(hint ? { hint } : {}) });
+  return hint ? `${errorLine(error)}\n${hint}` : errorLine(error);
+}
 
 /**
  * Turns the errors `node:util` parseArgs throws into one short line.
@@ -24,6 +63,10 @@ export function usageErrorFrom(error: unknown): UsageError {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return new UsageError(`unknown option ${option ?? message}`);
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (/does not take an argument/.test(message)) {
+        const flag = option?.replace(/^(-\w), /, "") ?? message;
+        return new UsageError(`option ${flag} takes no value: write ${flag.split("=")[0]} alone`);
+      }
       return new UsageError(
         option ? `option ${option.replace(/^(-\w), /, "")} needs a value` : message,
       );

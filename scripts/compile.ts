@@ -13,7 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { BINARIES, compileArgs, type Target, TARGETS } from "./_binaries.ts";
-import { errorLine, EXIT_USAGE, UsageError, usageErrorFrom } from "./_cli.ts";
+import { errorLine, EXIT_USAGE, UsageError, usageErrorFrom, usageHint } from "./_cli.ts";
 
 const USAGE =
   `Usage: deno task compile [--target TARGET]... [--all-targets] [--only NAME]... [--dry-run]
@@ -63,7 +63,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parse(args);
   } catch (error) {
-    console.error(`error: ${usageErrorFrom(error).message}\n${USAGE}`);
+    console.error(`error: ${usageErrorFrom(error).message}\n${usageHint("compile")}`);
     return EXIT_USAGE;
   }
   if (options.help) {

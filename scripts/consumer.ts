@@ -17,7 +17,7 @@ import {
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
-import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
+import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 
 /** Prints one event as text or as one JSON object. */
@@ -115,6 +115,7 @@ async function runGroup(
     );
     await work(options, delivery.fields);
   };
+  print("reading", { stream: options.stream, group: options.group }, "Reading stream...");
   await consume(handler, {
     store,
     stream: options.stream,
@@ -164,6 +165,17 @@ async function runReader(
       signal,
       ...(options.max !== undefined ? { maxHandled: options.max } : {}),
       onIdle: (lastId) => print("idle", { lastId }, `No new messages after ID: ${lastId}`),
+      // The article's lines, so a reader can follow it side by side.
+      onStart: ({ lastId, resumed }) =>
+        print(
+          "start",
+          { lastId, resumed },
+          resumed
+            ? `Resume from ID: ${lastId}`
+            : options.startFrom === "0"
+            ? "Starting from beginning"
+            : `Starting from latest ID: ${lastId}`,
+        ),
     });
   } catch (error) {
     console.error(
@@ -181,7 +193,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseConsumerArgs(args);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${CONSUMER_USAGE}`);
+    console.error(failureOutput(error, { json: args.includes("--json"), task: "consume" }));
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -193,7 +205,7 @@ async function main(args: string[]): Promise<number> {
   try {
     store = await openStore(options.url);
   } catch (error) {
-    console.error(errorLine(error));
+    console.error(failureOutput(error, { json: options.json }));
     return 1;
   }
   try {
@@ -201,7 +213,7 @@ async function main(args: string[]): Promise<number> {
       ? await runGroup(store, options, shutdown.signal)
       : await runReader(store, options, shutdown.signal);
   } catch (error) {
-    console.error(errorLine(error));
+    console.error(failureOutput(error, { json: options.json }));
     return 1;
   } finally {
     await store.close();

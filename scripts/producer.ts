@@ -18,7 +18,7 @@ import {
   resolveStoreUrl,
   type StreamStore,
 } from "../mod.ts";
-import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
+import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep, UsageError } from "./_cli.ts";
 import {
   makeReading,
   parseProducerArgs,
@@ -262,7 +262,7 @@ async function main(args: string[]): Promise<number> {
   try {
     options = parseProducerArgs(args);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${PRODUCER_USAGE}`);
+    console.error(failureOutput(error, { json: args.includes("--json"), task: "produce" }));
     return EXIT_USAGE;
   }
   if (options === "help") {
@@ -276,10 +276,10 @@ async function main(args: string[]): Promise<number> {
       : await runDirect(options, shutdown.signal);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`error: ${error.message}\n${PRODUCER_USAGE}`);
+      console.error(failureOutput(error, { json: options.json, task: "produce" }));
       return EXIT_USAGE;
     }
-    console.error(errorLine(error));
+    console.error(failureOutput(error, { json: options.json }));
     return 1;
   }
 }

@@ -29,6 +29,11 @@ export interface CheckpointReaderOptions {
   signal?: AbortSignal;
   /** Called when a read times out with no entries, with the checkpoint. */
   onIdle?: (lastId: string) => void;
+  /**
+   * Called once before the first read: the ID it reads after, and whether it
+   * came from the checkpoint (`resumed`) or from `start`.
+   */
+  onStart?: (from: { lastId: string; resumed: boolean }) => void;
 }
 
 /** What {@linkcode readFromCheckpoint} did. */
@@ -94,8 +99,10 @@ export async function readFromCheckpoint(
   const max = options.maxHandled === undefined
     ? Infinity
     : checkInteger(options.maxHandled, "maxHandled", 1);
-  let lastId = await store.get(key) ??
+  const checkpoint = await store.get(key);
+  let lastId = checkpoint ??
     (options.start === "0" ? "0-0" : await currentLastId(store, stream));
+  options.onStart?.({ lastId, resumed: checkpoint !== null });
   let handled = 0;
   while (!signal?.aborted && handled < max) {
     const reads = await store.read({ [stream]: lastId }, {

@@ -5,9 +5,11 @@
  */
 
 import type { Invocation } from "./command_spec.ts";
-import { checkRangeBound, type Fields, UsageError } from "../../mod.ts";
+import { checkRangeBound } from "../stream_id.ts";
+import type { Fields } from "../types.ts";
+import { UsageError } from "../errors.ts";
 
-export { UsageError } from "../../mod.ts";
+export { UsageError } from "../errors.ts";
 
 /** The positional argument at `index`, as a string (`undefined` when left out). */
 export function arg(input: Invocation, index: number): string | undefined {

@@ -1,7 +1,8 @@
 /**
- * `add STREAM -`: one JSON object per stdin line, kcat-style.
+ * `add STREAM -`: one JSON object (or FIELD=VALUE words) per stdin line, kcat-style.
  *
- * Each line is one entry, added whole or not at all. String values are kept,
+ * Each line is one entry, added whole or not at all: a JSON object, or
+ * `field=value` words split as the shell splits them. String values are kept,
  * numbers and booleans become their text, objects and arrays their JSON.
  * A bad line (not JSON, not an object, no fields, a null value) prints one
  * `error: line N: …` line and is skipped; the other lines are still added,
@@ -10,20 +11,42 @@
  * @module
  */
 
-import type { AddOptions, Fields, StreamStore } from "../../mod.ts";
+import type { AddOptions, Fields } from "../types.ts";
+import type { StreamStore } from "../store.ts";
+import { parseFieldWords } from "./_input.ts";
 import type { Session } from "./context.ts";
 import { printResult } from "./print.ts";
+import { splitArgs } from "./tokenize.ts";
 
 /** Entries sent per pipelined round trip. */
 const BATCH = 100;
 
-/** A JSON line as fields; throws a message naming the problem. */
+/** FIELD=VALUE words (`sensor_id=s1 temp=0.4`, quoted like the shell's), or `undefined`. */
+function fieldWords(line: string): Fields | undefined {
+  try {
+    const words = splitArgs(line);
+    return words.length > 0 && words.every((w) => w.indexOf("=") > 0)
+      ? parseFieldWords(words)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A line as fields: a JSON object, or FIELD=VALUE words (as `add` takes
+ * them); throws a message naming the problem.
+ */
 export function jsonLineFields(line: string): Fields {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch (error) {
-    throw new Error(`not JSON (${(error as Error).message})`);
+    const fields = fieldWords(line);
+    if (fields) return fields;
+    throw new Error(
+      `not JSON (${(error as Error).message}) nor FIELD=VALUE words like sensor_id=s1 temp=0.4`,
+    );
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new Error(`expected a JSON object like {"temp":"0.4"}, got ${line.slice(0, 40)}`);
@@ -47,9 +70,11 @@ export async function addFromLines(
   let batch: Fields[] = [];
   let lineNo = 0;
   let skipped = 0;
+  let added = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const ids = await store.addMany(stream, batch, options.options);
+    added += ids.length;
     for (const id of ids) printResult(session, id, { stream, id });
     batch = [];
   };
@@ -68,8 +93,11 @@ export async function addFromLines(
   }
   await flush();
   if (skipped > 0) {
-    throw new Error(
-      `${skipped} bad line${skipped === 1 ? "" : "s"} skipped; the others were added`,
-    );
+    const rest = added === 0
+      ? "nothing was added"
+      : added === 1
+      ? "the other line was added"
+      : `the other ${added} lines were added`;
+    throw new Error(`${skipped} bad ${skipped === 1 ? "line" : "lines"} skipped; ${rest}`);
   }
 }

@@ -103,10 +103,14 @@ export function looksLikeId(word: string): boolean {
   return ID_LIKE.test(word);
 }
 
-function fits(spec: CommandSpec, words: string[]): boolean {
+function countFits(spec: CommandSpec, count: number): boolean {
   const required = spec.args.filter((arg) => !arg.optional).length;
   const variadic = spec.args.some((arg) => arg.variadic);
-  if (words.length < required || (!variadic && words.length > spec.args.length)) return false;
+  return count >= required && (variadic || count <= spec.args.length);
+}
+
+function fits(spec: CommandSpec, words: string[]): boolean {
+  if (!countFits(spec, words.length)) return false;
   return words.every((word, index) => {
     const arg = spec.args[Math.min(index, spec.args.length - 1)];
     switch (arg.kind) {
@@ -149,7 +153,8 @@ export function positionalIndices(spec: CommandSpec, words: string[]): number[] 
  * Inserts the stream in use where a command's STREAM argument was left out.
  * The words are kept as typed when they already fit the arguments' kinds
  * (an ID-looking or `field=value` word is never taken for a name); otherwise
- * the stream in use goes first, when that makes them fit.
+ * the stream in use goes first, when that makes them fit, or when only then
+ * their number is right (so a bad word is reported as what it stands for).
  *
  * @example After `use app:event`, `del 1-0 2-0` deletes from app:event
  * ```ts
@@ -171,8 +176,78 @@ export function withImplicitStream(
   const positions = positionalIndices(spec, words);
   const positional = positions.map((i) => words[i]);
   if (fits(spec, positional)) return words;
-  if (!fits(spec, [stream, ...positional])) return words;
+  // Neither reading fits the kinds: insert the stream when only then the count is right
+  // (after `use s`, `ack workers notanid` is s/workers/notanid, and the bad ID is named).
+  const withStream = fits(spec, [stream, ...positional]) ||
+    (!countFits(spec, positional.length) && countFits(spec, positional.length + 1));
+  if (!withStream) return words;
   const at = positions[0] ?? words.length;
   const insertAt = positions.length === 0 && words.includes("--") ? words.indexOf("--") : at;
   return [...words.slice(0, insertAt), stream, ...words.slice(insertAt)];
+}
+
+/**
+ * Parses a command's words without commander when they are plainly valid
+ * (known `--options` with their values, the right number of positionals);
+ * `undefined` otherwise, and the caller then parses with commander, whose
+ * messages name what is wrong. A one-shot command so loads no npm package.
+ *
+ * @example Plain words parse here; anything odd is left to commander
+ * ```ts
+ * import { type CommandSpec, quickParse } from "./command_spec.ts";
+ * import assert from "node:assert/strict";
+ * const range: CommandSpec = { name: "range", summary: "", examples: [], run: async () => {},
+ *   args: [{ name: "stream", kind: "stream", description: "" },
+ *          { name: "start", kind: "id", optional: true, description: "" }],
+ *   options: [{ name: "count", value: "N", integerMin: 0, description: "" },
+ *             { name: "rev", description: "" }] };
+ * assert.deepEqual(quickParse(range, ["s", "--count", "5", "--rev"]),
+ *   { args: ["s", undefined], options: { count: 5, rev: true } });
+ * assert.equal(quickParse(range, ["s", "--count", "many"]), undefined);
+ * assert.equal(quickParse(range, ["s", "1-0", "extra"]), undefined);
+ * ```
+ */
+export function quickParse(spec: CommandSpec, words: readonly string[]): Invocation | undefined {
+  const options: Record<string, string | number | boolean | undefined> = {};
+  for (const option of spec.options ?? []) options[option.name] = undefined;
+  const positional: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === "--") {
+      positional.push(...words.slice(i + 1));
+      break;
+    }
+    if (word.startsWith("-") && word !== "-") {
+      if (!word.startsWith("--") || word.includes("=")) return undefined;
+      const option = (spec.options ?? []).find((o) => `--${o.name}` === word);
+      if (!option) return undefined; // --help, or unknown: commander says which
+      if (!option.value) {
+        options[option.name] = true;
+        continue;
+      }
+      const value = words[++i];
+      if (value === undefined) return undefined;
+      if (option.integerMin !== undefined) {
+        const n = Number(value);
+        if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < option.integerMin) {
+          return undefined;
+        }
+        options[option.name] = n;
+      } else options[option.name] = value;
+      continue;
+    }
+    positional.push(word);
+  }
+  for (const option of spec.options ?? []) {
+    if (option.required && options[option.name] === undefined) return undefined;
+  }
+  const required = spec.args.filter((arg) => !arg.optional).length;
+  const variadic = spec.args.some((arg) => arg.variadic);
+  if (positional.length < required || (!variadic && positional.length > spec.args.length)) {
+    return undefined;
+  }
+  const args = spec.args.map((arg, index) =>
+    arg.variadic ? positional.slice(index) : positional[index]
+  );
+  return { args, options };
 }

@@ -4,15 +4,11 @@
  * @module
  */
 
-import {
-  type AddOptions,
-  checkGroupStart,
-  checkIds,
-  checkRangeBound,
-  currentLastId,
-  ReplyError,
-  type StreamEntry,
-} from "../../mod.ts";
+import type { AddOptions, StreamEntry } from "../types.ts";
+import { checkGroupStart, checkIds } from "../checks.ts";
+import { checkRangeBound } from "../stream_id.ts";
+import { currentLastId } from "../readers/tail.ts";
+import { ReplyError } from "../errors.ts";
 import { trimArgs, XADD } from "../commands/mod.ts";
 import { arg, flag, list, must, num, opt, parseFieldWords, UsageError } from "./_input.ts";
 import { addFromLines } from "./add_lines.ts";
@@ -78,6 +74,11 @@ async function range({ session, signal }: RunContext, input: Parameters<CommandS
   let start = checkRangeBound(arg(input, 1) ?? "-");
   let end = checkRangeBound(arg(input, 2) ?? "+");
   const reverse = flag(input, "rev");
+  if (reverse && (start === "+" || end === "-")) {
+    [start, end] = [end, start]; // XREVRANGE's order (`+ -`), as Redis users write it
+  } else if (start === "+" && end === "-") {
+    throw new UsageError("START comes first: range STREAM - + (add --rev for newest first)");
+  }
   let left = num(input, "count") ?? Infinity;
   const store = await session.store();
   while (left > 0 && !signal.aborted) {
@@ -161,7 +162,7 @@ export const entryCommands: CommandSpec[] = [
     examples: [
       "add app:event sensor_id=sensor2 temp=0.42",
       "add app:event --maxlen 1000 --approx temp=0.5",
-      "rstream add app:event - < events.ndjson",
+      "deno task -q start add app:event - < events.ndjson",
     ],
     run: add,
   },
@@ -175,7 +176,7 @@ export const entryCommands: CommandSpec[] = [
     ],
     options: [
       { name: "count", value: "N", integerMin: 0, description: "at most N entries" },
-      { name: "rev", description: "newest first" },
+      { name: "rev", description: "newest first (the bounds may be given as XREVRANGE's + -)" },
     ],
     examples: [
       "range app:event",

@@ -5,14 +5,9 @@
  * @module
  */
 
-import {
-  checkGroupStart,
-  checkIds,
-  checkRangeBound,
-  type ConsumerInfo,
-  type GroupInfo,
-  type PendingEntry,
-} from "../../mod.ts";
+import { checkGroupStart, checkIds } from "../checks.ts";
+import { checkRangeBound } from "../stream_id.ts";
+import type { ConsumerInfo, GroupInfo, PendingEntry } from "../types.ts";
 import { flag, list, must, num, opt, UsageError } from "./_input.ts";
 import type { ArgSpec, CommandSpec, Invocation } from "./command_spec.ts";
 import type { RunContext } from "./context.ts";
@@ -36,14 +31,14 @@ const GROUP_COLUMNS: Column<GroupInfo>[] = [
 const CONSUMER_COLUMNS: Column<ConsumerInfo>[] = [
   { head: "CONSUMER", cell: (c) => c.name },
   { head: "PENDING", cell: (c) => c.pending },
-  { head: "IDLE", cell: (c) => duration(c.idleMs) },
-  { head: "INACTIVE", cell: (c) => duration(c.inactiveMs) },
+  { head: "IDLE", cell: (c) => duration(c.idleMs), plain: (c) => c.idleMs },
+  { head: "INACTIVE", cell: (c) => duration(c.inactiveMs), plain: (c) => c.inactiveMs ?? "-" },
 ];
 
 const PENDING_COLUMNS: Column<PendingEntry>[] = [
   { head: "ID", cell: (p) => p.id },
   { head: "CONSUMER", cell: (p) => p.consumer },
-  { head: "IDLE", cell: (p) => duration(p.idleMs) },
+  { head: "IDLE", cell: (p) => duration(p.idleMs), plain: (p) => p.idleMs },
   { head: "DELIVERIES", cell: (p) => p.deliveries },
 ];
 

@@ -1,5 +1,5 @@
 /**
- * Session commands: use, help, quit, raw.
+ * Session commands: use, help, clear, quit, raw.
  *
  * @module
  */
@@ -36,11 +36,20 @@ export const sessionCommands: CommandSpec[] = [
       variadic: true,
       description: "a command",
     }],
-    examples: ["help", "help range", "help group create"],
-    run: ({ session }, input) => {
+    examples: ["help", "help range", "help group create", "help XADD", "help @stream"],
+    run: async ({ session }, input) => {
       const words = list(input, 0);
       if (words.length === 0) session.out.write(commandList(session.color));
-      else showHelp(words, (text) => session.out.write(text));
+      else await showHelp(words, (text) => session.out.write(text));
+    },
+  },
+  {
+    name: "clear",
+    summary: "clear the terminal (as in redis-cli; also Ctrl-L)",
+    args: [],
+    examples: ["clear"],
+    run: ({ session }) => {
+      if (session.format === "table") session.out.write("\x1b[H\x1b[2J\x1b[3J");
       return Promise.resolve();
     },
   },

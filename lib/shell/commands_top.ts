@@ -8,7 +8,7 @@ import { arg, flag } from "./_input.ts";
 import type { CommandSpec } from "./command_spec.ts";
 import { styleFor } from "./style.ts";
 import { renderTop, takeSnapshot, type TopSnapshot } from "./top.ts";
-import { abortableSleep } from "../../mod.ts";
+import { abortableSleep } from "../backoff.ts";
 
 /** Clears the terminal and moves the cursor home. */
 const CLEAR = "\x1b[H\x1b[2J";
@@ -24,18 +24,20 @@ export const topCommand: CommandSpec = {
     description: "glob of stream keys (default *)",
   }],
   options: [{ name: "once", description: "print one frame (with --json: one snapshot) and stop" }],
-  examples: ["top", "top 'app:*'", "rstream top --once --json"],
+  examples: ["top", "top 'app:*'", "top --once --json"],
   run: async ({ session, signal }, input) => {
     const pattern = arg(input, 0);
     const store = await session.store();
     const style = styleFor(session.color);
+    const once = flag(input, "once");
     const render = (current: TopSnapshot, previous?: TopSnapshot) =>
       renderTop(current, previous, {
         style,
         storeLabel: session.storeLabel,
+        once,
         ...(pattern !== undefined ? { pattern } : {}),
       });
-    if (flag(input, "once")) {
+    if (once) {
       const snapshot = await takeSnapshot(store, pattern !== undefined ? { pattern } : {});
       session.out.write(
         session.format === "json" ? JSON.stringify(snapshot) + "\n" : render(snapshot),

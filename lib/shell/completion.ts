@@ -108,7 +108,8 @@ export async function complete(
   if (partial.startsWith("-") && partial !== "-") {
     return match((spec.options ?? []).map((o) => `--${o.name}`).concat("--help"));
   }
-  const rest = withImplicitStream(spec, [...words.slice(nameWords), partial || "x"], options.stream)
+  const typedRest = words.slice(nameWords);
+  const rest = withImplicitStream(spec, [...typedRest, partial || "x"], options.stream)
     .slice(0, -1);
   const names = async ({ kind, args }: ReturnType<typeof kindAt>): Promise<string[]> => {
     const stream = args[0] ?? options.stream;
@@ -129,11 +130,17 @@ export async function complete(
         return [];
     }
   };
-  const here = kindAt(spec, rest);
-  const candidates = await names(here);
-  if (options.stream && here.kind === "stream" && here.args.length === 0) {
-    // The stream in use may be left out: the word may also be the next argument.
-    candidates.push(...await names(kindAt(spec, [options.stream, ...rest])));
+  // The words may be read with or without the stream in use in front (after
+  // `use app:event`, both `readgroup w` and `readgroup app:event w` mean the
+  // group): offer what each reading expects.
+  const readings = [rest, typedRest, ...(options.stream ? [[options.stream, ...typedRest]] : [])];
+  const seen = new Set<string>();
+  const candidates: string[] = [];
+  for (const reading of readings) {
+    const key = reading.join("\u0000");
+    if (seen.has(key)) continue;
+    seen.add(key);
+    candidates.push(...await names(kindAt(spec, reading)));
   }
   return match(candidates);
 }

@@ -38,6 +38,17 @@ Deno.test("complete() offers groups of the stream in use when the stream is left
   ]);
 });
 
+Deno.test("complete() offers the group after the stream in use typed out (after use)", async () => {
+  assert.deepEqual(await complete("readgroup app:event w", { names, stream: "app:event" }), [
+    ["workers "],
+    "w",
+  ]);
+  assert.deepEqual(
+    await complete("readgroup app:event workers a", { names, stream: "app:event" }),
+    [["alice "], "a"],
+  );
+});
+
 Deno.test("complete() gives up on a slow store after the timeout", async () => {
   const slow: NameSource = { ...names, streams: () => new Promise(() => {}) };
   const started = Date.now();

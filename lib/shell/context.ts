@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { StreamStore } from "../../mod.ts";
+import type { StreamStore } from "../store.ts";
 
-/** How results are printed: tables with colors (TTY), tab-separated lines (piped), or NDJSON. */
-export type OutputFormat = "table" | "plain" | "json";
+/** How results are printed: tables with colors (TTY), tab-separated lines (piped or `--raw`), comma-separated values (`--csv`), or NDJSON (`--json`). */
+export type OutputFormat = "table" | "plain" | "csv" | "json";
 
 /** Where a command prints. */
 export interface Output {

@@ -6,17 +6,23 @@
  * @module
  */
 
-import { CommanderError } from "commander";
+import type { CommanderError } from "commander";
 import {
   errorLine,
   errorText,
   InvalidStreamIdError,
   StreamIdTooSmallError,
   UsageError,
-} from "../../mod.ts";
-import { type CommandSpec, type Invocation, usageOf, withImplicitStream } from "./command_spec.ts";
+} from "../errors.ts";
+import {
+  type CommandSpec,
+  type Invocation,
+  quickParse,
+  usageOf,
+  withImplicitStream,
+} from "./command_spec.ts";
 import type { Session } from "./context.ts";
-import { buildProgram } from "./program.ts";
+import { escapeControls } from "./render.ts";
 import { isStreamCommand, runRaw } from "./raw.ts";
 import { ALIASES, allCommands, findCommand, parentNames } from "./registry.ts";
 import { splitArgs, UnbalancedQuoteError } from "./tokenize.ts";
@@ -26,17 +32,30 @@ export class CommandFailure extends Error {
   override name = "CommandFailure";
   /** The usage line to show, when the input was at fault. */
   readonly usage: string | undefined;
+  /** Whether it was bad input (exit 2) even without a usage line (a bad store URL). */
+  readonly badInput: boolean;
   /** Creates it. */
-  constructor(message: string, usage: string | undefined, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    usage: string | undefined,
+    options?: ErrorOptions & { badInput?: boolean },
+  ) {
     super(message, options);
     this.usage = usage;
+    this.badInput = options?.badInput ?? usage !== undefined;
   }
+}
+
+/** Whether an error is commander's (loaded lazily, so not checked with `instanceof`). */
+function isCommanderError(error: unknown): error is CommanderError {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === "string" && code.startsWith("commander.");
 }
 
 function isInputError(error: unknown): boolean {
   return error instanceof UsageError || error instanceof TypeError || error instanceof RangeError ||
     error instanceof UnbalancedQuoteError || error instanceof InvalidStreamIdError ||
-    error instanceof CommanderError;
+    isCommanderError(error);
 }
 
 function commanderMessage(error: CommanderError): string {
@@ -54,18 +73,21 @@ function commanderMessage(error: CommanderError): string {
 export function shellErrorLine(error: unknown, usage?: string): string {
   if (error instanceof CommandFailure) usage = error.usage;
   else if (!isInputError(error) || error instanceof StreamIdTooSmallError) usage = undefined;
-  const shown = error instanceof CommanderError ? new Error(commanderMessage(error)) : error;
+  const shown = isCommanderError(error) ? new Error(commanderMessage(error)) : error;
   return errorLine(shown, { usage });
 }
 
-function parse(
+async function parse(
   spec: CommandSpec,
   words: string[],
   nameWords: number,
   session: Session,
-): Invocation {
+): Promise<Invocation> {
   let parsed: Invocation | undefined;
   const rest = withImplicitStream(spec, words.slice(nameWords), session.stream);
+  const quick = quickParse(spec, rest);
+  if (quick) return quick;
+  const { buildProgram } = await import("./program.ts"); // commander: for errors and --help
   const program = buildProgram([spec], {
     onParsed: (_, input) => parsed = input as Invocation,
     write: (text) => session.out.write(text),
@@ -73,7 +95,7 @@ function parse(
   try {
     program.parse([...spec.name.split(" "), ...rest], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError && error.code === "commander.helpDisplayed") {
+    if (isCommanderError(error) && error.code === "commander.helpDisplayed") {
       return { args: [], options: { "--help": true } };
     }
     throw error;
@@ -116,6 +138,15 @@ export async function runWords(
         `${words[0]} ${subs.join("|")} …`,
       );
     }
+    const { isOtherRedisCommand } = await import("./redis_help.ts");
+    if (isOtherRedisCommand(words[0])) {
+      throw new CommandFailure(
+        `'${words[0]}' is a Redis command, not a stream command; send it as is with: raw ${
+          words.join(" ")
+        }`,
+        "raw COMMAND ARGS…",
+      );
+    }
     const suggestion = suggest(words[0]);
     throw new CommandFailure(
       `unknown command '${words[0]}'${suggestion ? `; did you mean ${suggestion}?` : ""}`,
@@ -127,10 +158,10 @@ export async function runWords(
   try {
     input = spec.rawWords
       ? { args: [words.slice(nameWords)], options: {} }
-      : parse(spec, words, nameWords, session);
+      : await parse(spec, words, nameWords, session);
   } catch (error) {
     throw new CommandFailure(
-      errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+      errorText(isCommanderError(error) ? commanderMessage(error) : error),
       usageOf(spec),
       { cause: error },
     );
@@ -143,7 +174,7 @@ export async function runWords(
   } catch (error) {
     if (isInputError(error) && !(error instanceof StreamIdTooSmallError)) {
       throw new CommandFailure(
-        errorText(error instanceof CommanderError ? commanderMessage(error) : error),
+        errorText(isCommanderError(error) ? commanderMessage(error) : error),
         usageOf(spec),
         { cause: error },
       );
@@ -181,6 +212,111 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * Exit code of a usage error (bad input): 2, as in the scripts; other failures exit 1.
+ *
+ * @example The two codes
+ * ```ts
+ * import { EXIT_USAGE, exitCodeOf } from "./dispatch.ts";
+ * import { UsageError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOf(new UsageError("missing STREAM")), EXIT_USAGE);
+ * assert.equal(exitCodeOf(new Error("connection refused")), 1);
+ * ```
+ */
+export const EXIT_USAGE = 2;
+
+/**
+ * Whether a failure was bad input (a usage error) rather than a failure to run.
+ *
+ * @example Bad arguments are bad input; a refused command is not
+ * ```ts
+ * import { CommandFailure, isUsageError } from "./dispatch.ts";
+ * import { ReplyError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(isUsageError(new RangeError("count must be >= 1")), true);
+ * assert.equal(isUsageError(new CommandFailure("unknown command 'lne'", "help [COMMAND]")), true);
+ * assert.equal(isUsageError(new ReplyError("NOGROUP No such key")), false);
+ * ```
+ */
+export function isUsageError(error: unknown): boolean {
+  if (error instanceof CommandFailure) return error.badInput;
+  return isInputError(error) && !(error instanceof StreamIdTooSmallError);
+}
+
+/**
+ * The exit code a failure ends a one-shot command with: 2 for a usage error, else 1.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeOf } from "./dispatch.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(exitCodeOf(new TypeError("Invalid stream ID 'x'")), 2);
+ * ```
+ */
+export function exitCodeOf(error: unknown): number {
+  return isUsageError(error) ? EXIT_USAGE : 1;
+}
+
+/**
+ * What a failure prints on stderr: the {@linkcode shellErrorLine}, or with
+ * `--json` one JSON object `{"error":WHAT[,"usage":USAGE]}` on one line.
+ *
+ * @example The same failure, plain and as JSON
+ * ```ts
+ * import { CommandFailure, errorOutput } from "./dispatch.ts";
+ * import assert from "node:assert/strict";
+ * const failure = new CommandFailure("missing required argument 'STREAM'", "len STREAM");
+ * assert.equal(
+ *   errorOutput({ format: "plain" }, failure),
+ *   "error: missing required argument 'STREAM' (usage: len STREAM)\n",
+ * );
+ * assert.equal(
+ *   errorOutput({ format: "json" }, failure),
+ *   '{"error":"missing required argument \'STREAM\'","usage":"len STREAM"}\n',
+ * );
+ * ```
+ */
+export function errorOutput(session: Pick<Session, "format">, error: unknown): string {
+  if (session.format !== "json") return escapeControls(shellErrorLine(error)) + "\n";
+  const usage = error instanceof CommandFailure ? error.usage : undefined;
+  const shown = isCommanderError(error) ? new Error(commanderMessage(error)) : error;
+  return JSON.stringify({ error: errorText(shown), ...(usage ? { usage } : {}) }) + "\n";
+}
+
+/**
+ * Runs one line and prints a failure on `session.err` (one line, or one JSON
+ * object with `--json`). Returns the exit code: 0, 1, or 2 for bad input.
+ *
+ * @example An unknown command is bad input
+ * ```ts
+ * import { runLineCode } from "./dispatch.ts";
+ * import type { Session } from "./context.ts";
+ * import assert from "node:assert/strict";
+ * let printed = "";
+ * const session = {
+ *   storeLabel: "embedded", format: "plain", color: false, interactive: false,
+ *   out: { write: () => {} }, err: { write: (text: string) => printed += text },
+ *   store: () => Promise.reject(new Error("not needed")),
+ * } satisfies Session;
+ * assert.equal(await runLineCode(session, "lne s", { signal: new AbortController().signal }), 2);
+ * assert.equal(printed, "error: unknown command 'lne'; did you mean len? (usage: help [COMMAND])\n");
+ * ```
+ */
+export async function runLineCode(
+  session: Session,
+  line: string,
+  options: { signal: AbortSignal },
+): Promise<number> {
+  try {
+    await runWords(session, splitArgs(line), options);
+    return 0;
+  } catch (error) {
+    session.err.write(errorOutput(session, error));
+    return exitCodeOf(error);
+  }
+}
+
+/**
  * Runs one line and prints a failure as one line on `session.err`.
  * Returns whether it succeeded.
  */
@@ -189,11 +325,5 @@ export async function runLine(
   line: string,
   options: { signal: AbortSignal },
 ): Promise<boolean> {
-  try {
-    await runWords(session, splitArgs(line), options);
-    return true;
-  } catch (error) {
-    session.err.write(shellErrorLine(error) + "\n");
-    return false;
-  }
+  return await runLineCode(session, line, options) === 0;
 }

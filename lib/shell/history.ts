@@ -6,7 +6,7 @@
  * @module
  */
 
-import { readEnv } from "../../mod.ts";
+import { readEnv } from "../open_store.ts";
 
 /** Lines kept in the history file. */
 export const HISTORY_SIZE = 1000;

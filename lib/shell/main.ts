@@ -5,18 +5,30 @@
  * @module
  */
 
-import { readEnv, redactUrl, resolveStoreUrl, type StreamStore } from "../../mod.ts";
+import { abortableSleep } from "../backoff.ts";
+import { readEnv, resolveStoreUrl } from "../open_store.ts";
+import { redactUrl } from "../redact_url.ts";
+import type { StreamStore } from "../store.ts";
 import { type OutputFormat, type Session, writerOf } from "./context.ts";
-import { runLine, runWords, shellErrorLine } from "./dispatch.ts";
+import { CommandFailure, errorOutput, exitCodeOf, runLineCode, runWords } from "./dispatch.ts";
+import { errorText } from "../errors.ts";
 
 /** Global options of the CLI. */
 export interface MainOptions {
   /** Store URL (else `REDIS_URL`, else the embedded store). */
   url?: string;
-  /** Print JSON. */
+  /** A CA certificate file for `rediss://` (`--cacert`). */
+  caFile?: string;
+  /** `json`, `csv` or `plain` (`--raw`); default: tables on a terminal, else plain. */
+  format?: OutputFormat;
+  /** Print JSON (the same as `format: "json"`). */
   json?: boolean;
   /** `false` with `--no-color`. */
   color?: boolean;
+  /** Run the one-shot command this many times (`-r`; -1: until Ctrl-C). */
+  repeat?: number;
+  /** Pause between repeats, in ms (`-i`). */
+  intervalMs?: number;
   /** The command and its arguments; empty for the shell or a piped script. */
   words: string[];
 }
@@ -46,7 +58,8 @@ export function createSession(
   extra: { interactive: boolean; stdin: boolean },
 ): Session & { close(): Promise<void> } {
   const stdoutTty = Deno.stdout.isTerminal();
-  const format: OutputFormat = options.json ? "json" : stdoutTty ? "table" : "plain";
+  const format: OutputFormat = options.format ??
+    (options.json ? "json" : stdoutTty ? "table" : "plain");
   const url = resolveStoreUrl(options.url);
   let opened: Promise<StreamStore> | undefined;
   const session: Session & { close(): Promise<void> } = {
@@ -59,7 +72,21 @@ export function createSession(
     err: writerOf(Deno.stderr),
     ...(extra.stdin ? { stdinLines } : {}),
     store() {
-      opened ??= import("../open_store.ts").then(({ openStore }) => openStore(url))
+      opened ??= (async () => {
+        const { openStore } = await import("../open_store.ts");
+        const ca = options.caFile === undefined
+          ? undefined
+          : await Deno.readTextFile(options.caFile);
+        try {
+          return await openStore(url, ca === undefined ? {} : { tls: { ca } });
+        } catch (error) {
+          // A bad URL is the store's fault, not the command's: no command usage after it.
+          if (error instanceof TypeError || error instanceof RangeError) {
+            throw new CommandFailure(errorText(error), undefined, { cause: error, badInput: true });
+          }
+          throw error;
+        }
+      })()
         .catch((error) => {
           opened = undefined;
           throw error;
@@ -82,39 +109,59 @@ export function abortOnSigint(): { controller: AbortController; stop(): void } {
   return { controller, stop: () => Deno.removeSignalListener("SIGINT", onSignal) };
 }
 
-/** Runs the CLI and returns its exit code. */
+/**
+ * Runs the CLI and returns its exit code: 0, 1 for a failure, 2 for a usage
+ * error (a piped script: the code of its first failed line).
+ */
 export async function main(options: MainOptions): Promise<number> {
   const interactive = options.words.length === 0 && Deno.stdin.isTerminal();
-  const session = createSession(options, {
-    interactive,
-    stdin: options.words.length > 0 && !Deno.stdin.isTerminal(),
-  });
+  let session;
+  try {
+    session = createSession(options, {
+      interactive,
+      stdin: options.words.length > 0 && !Deno.stdin.isTerminal(),
+    });
+  } catch (error) {
+    const json = options.format === "json" || options.json === true;
+    writerOf(Deno.stderr).write(errorOutput({ format: json ? "json" : "plain" }, error));
+    return exitCodeOf(error);
+  }
   try {
     if (options.words.length > 0) {
       const sigint = abortOnSigint();
+      const signal = sigint.controller.signal;
       try {
-        await runWords(session, options.words, { signal: sigint.controller.signal });
+        const times = options.repeat ?? 1;
+        for (let i = 0; times === -1 || i < times; i++) {
+          if (i > 0) {
+            await abortableSleep(options.intervalMs ?? 0, signal);
+            if (signal.aborted) break;
+          }
+          await runWords(session, options.words, { signal });
+          if (signal.aborted) break;
+        }
         return 0;
       } catch (error) {
-        session.err.write(shellErrorLine(error) + "\n");
-        return 1;
+        session.err.write(errorOutput(session, error));
+        return exitCodeOf(error);
       } finally {
         sigint.stop();
       }
     }
     if (!interactive) {
-      let failed = false;
+      let code = 0;
       const sigint = abortOnSigint();
       try {
         for await (const line of stdinLines()) {
           if (sigint.controller.signal.aborted) break;
-          if (!await runLine(session, line, { signal: sigint.controller.signal })) failed = true;
+          const failed = await runLineCode(session, line, { signal: sigint.controller.signal });
+          if (failed !== 0 && code === 0) code = failed;
           if (session.quitRequested) break;
         }
       } finally {
         sigint.stop();
       }
-      return failed ? 1 : 0;
+      return code;
     }
     const { runRepl } = await import("./repl.ts");
     return await runRepl(session);

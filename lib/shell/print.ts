@@ -1,6 +1,6 @@
 /**
  * Printing results in the session's format: tables on a terminal, plain
- * lines when piped, NDJSON with `--json`. Commands call these, never
+ * lines when piped (or `--raw`), CSV with `--csv`, NDJSON with `--json`. Commands call these, never
  * `console.log`.
  *
  * @module
@@ -9,7 +9,12 @@
 import type { Session } from "./context.ts";
 import {
   type Column,
+  csvEntry,
+  csvLine,
+  csvRows,
   entryTable,
+  escapeControls,
+  escapePlain,
   jsonEntry,
   plainEntry,
   plainRows,
@@ -29,6 +34,8 @@ export async function printEntries(
     session.out.write(entries.map((entry) => jsonEntry(stream, entry) + "\n").join(""));
   } else if (session.format === "plain") {
     session.out.write(entries.map((entry) => plainEntry(entry) + "\n").join(""));
+  } else if (session.format === "csv") {
+    session.out.write(entries.map((entry) => csvEntry(entry) + "\n").join(""));
   } else {
     const { drawTable } = await import("./table.ts");
     session.out.write(drawTable(entryTable(entries, { style: styleFor(session.color) })));
@@ -39,9 +46,12 @@ export async function printEntries(
 export function printFollowed(session: Session, stream: string, entry: PrintableEntry): void {
   if (session.format === "json") return session.out.write(jsonEntry(stream, entry) + "\n");
   if (session.format === "plain") return session.out.write(plainEntry(entry) + "\n");
+  if (session.format === "csv") return session.out.write(csvEntry(entry) + "\n");
   const style = styleFor(session.color);
   const [row] = entryTable([entry], { style, maxWidth: 200 }).rows;
-  const fields = Object.entries(entry.fields ?? {}).map(([k, v]) => `${style.field(k)}=${v}`);
+  const fields = Object.entries(entry.fields ?? {}).map(([k, v]) =>
+    `${style.field(escapeControls(k))}=${escapeControls(v)}`
+  );
   session.out.write(`${row[0]}  ${row[1]}  ${fields.join(" ")}\n`);
 }
 
@@ -55,6 +65,8 @@ export async function printRows<T>(
     session.out.write(rows.map((row) => JSON.stringify(row) + "\n").join(""));
   } else if (session.format === "plain") {
     session.out.write(plainRows(rows, columns));
+  } else if (session.format === "csv") {
+    session.out.write(csvRows(rows, columns));
   } else if (rows.length === 0) {
     session.out.write(styleFor(session.color).dim("(none)") + "\n");
   } else {
@@ -68,7 +80,13 @@ export async function printRows<T>(
  * (one line, as is).
  */
 export function printResult(session: Session, text: string, json: unknown): void {
-  session.out.write(session.format === "json" ? JSON.stringify(json) + "\n" : text + "\n");
+  session.out.write(
+    session.format === "json"
+      ? JSON.stringify(json) + "\n"
+      : session.format === "csv"
+      ? csvLine([text]) + "\n"
+      : escapeControls(text) + "\n",
+  );
 }
 
 /** Prints label/value pairs: a two-column table, or `label<TAB>value` lines. */
@@ -76,8 +94,12 @@ export async function printPairs(session: Session, pairs: [string, string][]): P
   if (session.format === "table") {
     const { drawPairs } = await import("./table.ts");
     const style = styleFor(session.color);
-    session.out.write(drawPairs(pairs.map(([k, v]) => [style.head(k), v])));
+    session.out.write(
+      drawPairs(pairs.map(([k, v]) => [style.head(escapeControls(k)), escapeControls(v)])),
+    );
+  } else if (session.format === "csv") {
+    session.out.write(pairs.map((pair) => csvLine(pair) + "\n").join(""));
   } else {
-    session.out.write(pairs.map(([k, v]) => `${k}\t${v}\n`).join(""));
+    session.out.write(pairs.map(([k, v]) => `${escapePlain(k)}\t${escapePlain(v)}\n`).join(""));
   }
 }

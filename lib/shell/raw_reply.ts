@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RedisReply } from "../../mod.ts";
+import type { RedisReply } from "../connection.ts";
 
 function quote(text: string): string {
   let out = '"';
@@ -66,4 +66,22 @@ export function formatReplyPlain(reply: RedisReply): string {
 /** A reply as JSON, as `redis-cli --json` maps RESP2 (arrays, strings, integers, null). */
 export function formatReplyJson(reply: RedisReply): string {
   return JSON.stringify(reply);
+}
+
+/**
+ * A reply as `redis-cli --csv` prints it: one line, items comma-separated,
+ * strings quoted (redis-cli's escapes), integers bare, nil as `NULL`.
+ *
+ * @example An XRANGE reply on one CSV line
+ * ```ts
+ * import { formatReplyCsv } from "./raw_reply.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatReplyCsv([["1-0", ["temp", "0.4"]], 3, null]), '"1-0","temp","0.4",3,NULL');
+ * ```
+ */
+export function formatReplyCsv(reply: RedisReply): string {
+  if (reply === null) return "NULL";
+  if (typeof reply === "number") return String(reply);
+  if (typeof reply === "string") return quote(reply);
+  return reply.map(formatReplyCsv).join(",");
 }

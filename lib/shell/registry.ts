@@ -9,7 +9,6 @@ import { entryCommands } from "./commands_entries.ts";
 import { groupCommands } from "./commands_groups.ts";
 import { sessionCommands } from "./commands_session.ts";
 import { topCommand } from "./commands_top.ts";
-import { buildProgram } from "./program.ts";
 import { styleFor } from "./style.ts";
 
 /** Every command, in the order `help` lists them. */
@@ -56,9 +55,23 @@ export function commandList(color: boolean): string {
   ].join("\n");
 }
 
-/** Writes one command's help (usage, arguments, options, examples). */
-export function showHelp(words: readonly string[], write: (text: string) => void): void {
+/**
+ * Writes one command's help (usage, arguments, options, examples); for a
+ * Redis stream command (`help XADD`) or `help @stream`, redis-cli's help.
+ */
+export async function showHelp(
+  words: readonly string[],
+  write: (text: string) => void,
+): Promise<void> {
   const found = findCommand(words);
+  if (!found && (words[0]?.toLowerCase() === "@stream" || /^x[a-z]+$/i.test(words[0] ?? ""))) {
+    const { redisCommandHelp, redisGroupHelp } = await import("./redis_help.ts");
+    const text = words[0].toLowerCase() === "@stream"
+      ? redisGroupHelp()
+      : redisCommandHelp(words[0]);
+    if (text !== undefined) return write(text);
+  }
+  const { buildProgram } = await import("./program.ts");
   const program = buildProgram(allCommands(), { onParsed: () => {}, write });
   if (!found && !parentNames().includes(words[0])) {
     throw new Error(`no command '${words.join(" ")}'; 'help' lists them`);

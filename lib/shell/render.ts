@@ -10,7 +10,8 @@
  * @module
  */
 
-import { type Fields, streamIdDate } from "../../mod.ts";
+import type { Fields } from "../types.ts";
+import { streamIdDate } from "../stream_id.ts";
 import type { Style } from "./style.ts";
 
 /** An entry as the shell prints it; `fields` is `null` for an entry deleted while pending. */
@@ -24,11 +25,44 @@ export interface PrintableEntry {
 /** At most this many distinct field names become table columns; more go in one FIELDS column. */
 export const MAX_FIELD_COLUMNS = 6;
 
-/** Escapes tabs, newlines, carriage returns and backslashes for the plain format. */
+// deno-lint-ignore no-control-regex
+const NEEDS_ESCAPE = /[\\\x00-\x1f\x7f]/;
+
+/** Escapes tabs, newlines, carriage returns and backslashes for the plain format; other control characters as `\xHH`. */
 export function escapePlain(text: string): string {
   return text.replace(
-    /[\\\t\n\r]/g,
-    (c) => c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+    // deno-lint-ignore no-control-regex
+    /[\\\x00-\x1f\x7f]/g,
+    (c) =>
+      c === "\\"
+        ? "\\\\"
+        : c === "\t"
+        ? "\\t"
+        : c === "\n"
+        ? "\\n"
+        : c === "\r"
+        ? "\\r"
+        : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/**
+ * A name or message made safe for a terminal: control characters (ESC and
+ * the rest of C0, DEL) written as `\xHH`, so a group called
+ * `"\x1b[31mred"` cannot recolor or move the terminal.
+ *
+ * @example An escape sequence in a group name stays visible text
+ * ```ts
+ * import { escapeControls } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(escapeControls("created group \x1b[31mred"), "created group \\x1b[31mred");
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\x00-\x1f\x7f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
 }
 
@@ -47,10 +81,81 @@ export function escapePlain(text: string): string {
  */
 export function plainEntry(entry: PrintableEntry): string {
   if (entry.fields === null) return `${entry.id}\t(deleted)`;
-  return [
-    entry.id,
-    ...Object.entries(entry.fields).map(([k, v]) => `${escapePlain(k)}=${escapePlain(v)}`),
-  ].join("\t");
+  let line = entry.id;
+  for (const name in entry.fields) {
+    const value = entry.fields[name];
+    line += `\t${NEEDS_ESCAPE.test(name) ? escapePlain(name) : name}=${
+      NEEDS_ESCAPE.test(value) ? escapePlain(value) : value
+    }`;
+  }
+  return line;
+}
+
+/**
+ * One CSV cell (RFC 4180): quoted, with `"` doubled, when it holds a comma,
+ * a quote or a line break; as is otherwise.
+ *
+ * @example Quotes only where CSV needs them
+ * ```ts
+ * import { csvCell, csvEntry } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvCell('say "hi", then go'), '"say ""hi"", then go"');
+ * assert.equal(csvEntry({ id: "1-0", fields: { temp: "0.4", note: "a,b" } }), '1-0,temp,0.4,note,"a,b"');
+ * ```
+ */
+export function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * One CSV line of cells (no line end).
+ *
+ * @example Numbers and missing cells
+ * ```ts
+ * import { csvLine } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvLine(["g", 2, null, "a,b"]), 'g,2,,"a,b"');
+ * ```
+ */
+export function csvLine(cells: readonly (string | number | null | undefined)[]): string {
+  return cells.map((cell) => csvCell(String(cell ?? ""))).join(",");
+}
+
+/**
+ * One entry as a CSV line: `ID,field,value,field,value…` (`ID,` alone for a deleted one).
+ *
+ * @example A pending entry whose entry was deleted
+ * ```ts
+ * import { csvEntry } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(csvEntry({ id: "1-0", fields: null }), "1-0,");
+ * ```
+ */
+export function csvEntry(entry: PrintableEntry): string {
+  if (entry.fields === null) return `${entry.id},`;
+  return csvLine([entry.id, ...Object.entries(entry.fields).flat()]);
+}
+
+/**
+ * Rows as CSV lines: one line each, the columns of the table, no header
+ * (a column's `plain` cell when it has one: durations in ms).
+ *
+ * @example Idle time in milliseconds
+ * ```ts
+ * import { type Column, csvRows, duration } from "./render.ts";
+ * import assert from "node:assert/strict";
+ * const columns: Column<{ name: string; idleMs: number }>[] = [
+ *   { head: "CONSUMER", cell: (c) => c.name },
+ *   { head: "IDLE", cell: (c) => duration(c.idleMs), plain: (c) => c.idleMs },
+ * ];
+ * assert.equal(csvRows([{ name: "alice", idleMs: 25300 }], columns), "alice,25300\n");
+ * ```
+ */
+export function csvRows<T>(rows: readonly T[], columns: Column<T>[]): string {
+  return rows.map((row) =>
+    csvLine(columns.map((column) => (column.plain ?? column.cell)(row))) + "\n"
+  )
+    .join("");
 }
 
 /** One entry as a JSON line: `{"stream":…,"id":…,"fields":{…}}`. */
@@ -88,9 +193,17 @@ export interface TableData {
   rows: string[][];
 }
 
+/** A cell's text on one line, with no control character reaching the terminal. */
+function cellText(text: string): string {
+  return escapeControls(text.replace(/\n/g, "\\n").replace(/\t/g, "\\t"));
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 function clip(text: string, max: number): string {
-  const flat = text.replace(/\n/g, "\\n").replace(/\t/g, "\\t");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return truncate(cellText(text), max);
 }
 
 /**
@@ -111,15 +224,16 @@ export function entryTable(
     }
   }
   const spread = names.length <= MAX_FIELD_COLUMNS;
-  const head = ["ID", "TIME", ...(spread ? names : ["FIELDS"])].map(style.head);
+  const head = ["ID", "TIME", ...(spread ? names.map(cellText) : ["FIELDS"])].map(style.head);
   const rows = entries.map((entry) => {
     const cells = [style.id(entry.id), style.dim(idTime(entry.id))];
     if (entry.fields === null) return [...cells, ...(spread ? names.map(() => "") : [""])];
     if (spread) return [...cells, ...names.map((name) => clip(entry.fields![name] ?? "", max))];
     return [
       ...cells,
-      clip(
-        Object.entries(entry.fields).map(([k, v]) => `${style.field(k)}=${v}`).join(" "),
+      truncate(
+        Object.entries(entry.fields).map(([k, v]) => `${style.field(cellText(k))}=${cellText(v)}`)
+          .join(" "),
         max * 2,
       ),
     ];
@@ -133,6 +247,8 @@ export interface Column<T> {
   head: string;
   /** The cell's text. */
   cell: (row: T) => string | number | null | undefined;
+  /** The cell in plain and CSV output when it differs (durations: milliseconds, not `25.3s`). */
+  plain?: (row: T) => string | number | null | undefined;
 }
 
 /** Rows as a table's data. */
@@ -146,7 +262,9 @@ export function rowTable<T>(rows: readonly T[], columns: Column<T>[], style: Sty
 /** Rows in the plain format: one line each, cells tab-separated, no header. */
 export function plainRows<T>(rows: readonly T[], columns: Column<T>[]): string {
   return rows.map((row) =>
-    columns.map((column) => escapePlain(String(column.cell(row) ?? ""))).join("\t") + "\n"
+    columns.map((column) => escapePlain(String((column.plain ?? column.cell)(row) ?? ""))).join(
+      "\t",
+    ) + "\n"
   ).join("");
 }
 

@@ -1,6 +1,7 @@
 /**
  * The interactive shell, on node:readline: line editing, Tab completion,
- * Up/Down history persisted to `~/.rstream_history`, and Ctrl-C handling.
+ * Up/Down history persisted to `~/.rstream_history`, Ctrl-R reverse search
+ * (`reverse_search.ts`), and Ctrl-C handling.
  *
  * The terminal stays in raw mode, so Ctrl-C always reaches readline: while a
  * command runs it aborts that command only (tail, top and blocking reads
@@ -19,6 +20,7 @@ import { complete, type NameSource } from "./completion.ts";
 import type { Session } from "./context.ts";
 import { runLine } from "./dispatch.ts";
 import { HISTORY_SIZE, historyPath, loadHistory, saveHistory } from "./history.ts";
+import { installReverseSearch } from "./reverse_search.ts";
 
 /** The prompt: `rstream <store> [<stream>]> `. */
 export function promptOf(session: Pick<Session, "storeLabel" | "stream">): string {
@@ -71,6 +73,7 @@ export function runRepl(session: Session): Promise<number> {
     },
   });
   const history = () => (rl as unknown as { history: string[] }).history;
+  installReverseSearch(rl, history);
   session.out.write(
     `rstream ${session.storeLabel}: 'help' lists the commands, Tab completes, Ctrl-D quits\n`,
   );

@@ -1,14 +1,22 @@
 /**
- * Colors, through Node's built-in `util.styleText` (no dependency; it never
- * reads the environment when told not to validate the stream). Whether to
- * color is decided once, by the caller (`--no-color`, `NO_COLOR`, TTY).
+ * Colors as plain SGR escape codes, the ones `node:util`'s `styleText`
+ * writes (no dependency, and no `node:util` to load on a one-shot command).
+ * Whether to color is decided once, by the caller (`--no-color`, `NO_COLOR`, TTY).
  *
  * @module
  */
 
-import { styleText } from "node:util";
+/** SGR open and close codes, as `styleText` uses them. */
+const CODES = {
+  bold: [1, 22],
+  cyan: [36, 39],
+  dim: [2, 22],
+  yellow: [33, 39],
+  red: [31, 39],
+  magenta: [35, 39],
+} as const;
 
-type Format = Parameters<typeof styleText>[0];
+type Format = keyof typeof CODES;
 
 /** Styling functions; identity functions when colors are off. */
 export interface Style {
@@ -29,7 +37,7 @@ export interface Style {
 /** Returns the styling functions, colored or not. */
 export function styleFor(color: boolean): Style {
   const make = (format: Format) => (text: string) =>
-    color ? styleText(format, text, { validateStream: false }) : text;
+    color ? `\x1b[${CODES[format][0]}m${text}\x1b[${CODES[format][1]}m` : text;
   return {
     head: make("bold"),
     id: make("cyan"),

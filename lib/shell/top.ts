@@ -5,7 +5,8 @@
  * @module
  */
 
-import { streamIdDate, type StreamStore } from "../../mod.ts";
+import { streamIdDate } from "../stream_id.ts";
+import type { StreamStore } from "../store.ts";
 import { duration } from "./render.ts";
 import type { Style } from "./style.ts";
 
@@ -136,12 +137,13 @@ function grid(rows: string[][], style: Style): string {
  * One frame of `top`: a line naming the store and time, a table of streams
  * (length, adds/s, age of first and last entry, groups) and a table of
  * groups (consumers, pending, lag, oldest pending idle) with their
- * consumers (pending, idle). Pure: same snapshots, same text.
+ * consumers (pending, idle). Pure: same snapshots, same text. `once`: a
+ * single frame (`top --once`), without the "Ctrl-C to stop" hint.
  */
 export function renderTop(
   current: TopSnapshot,
   previous: TopSnapshot | undefined,
-  options: { style: Style; storeLabel: string; pattern?: string },
+  options: { style: Style; storeLabel: string; pattern?: string; once?: boolean },
 ): string {
   const { style } = options;
   const now = current.takenAt;
@@ -149,9 +151,9 @@ export function renderTop(
   const time = new Date(now).toTimeString().slice(0, 8);
   const header = `rstream top  ${options.storeLabel}  ${
     options.pattern ?? "*"
-  }  ${current.streams.length} stream${
-    current.streams.length === 1 ? "" : "s"
-  }  ${time}  (Ctrl-C to stop)\n\n`;
+  }  ${current.streams.length} stream${current.streams.length === 1 ? "" : "s"}  ${time}${
+    options.once ? "" : "  (Ctrl-C to stop)"
+  }\n\n`;
   if (current.streams.length === 0) return header + "no streams\n";
   const streamRows = [["STREAM", "LENGTH", "ADDS/S", "FIRST-AGE", "LAST-AGE", "GROUPS"]];
   for (const stream of current.streams) {

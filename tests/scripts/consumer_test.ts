@@ -19,13 +19,13 @@ scriptTest(
       { cwd: t.cwd },
     );
     assert.equal(out.code, 0, out.stderr.join("\n"));
-    assert.deepEqual(
-      out.stdout,
-      ids.flatMap((
+    assert.deepEqual(out.stdout, [
+      "Reading stream...",
+      ...ids.flatMap((
         id,
         i,
       ) => [`processing ${id} ${shown(entries[i]!)}`, `finished processing ${id}`]),
-    );
+    ]);
     assert.deepEqual(out.stderr, ["created group workers on app:event starting at 0"]);
     assert.equal((await t.store.pendingSummary("app:event", "workers")).count, 0);
     assert.equal((await t.store.groups("app:event"))[0]!.lastDeliveredId, ids[2]);
@@ -41,6 +41,7 @@ scriptTest("consumer --json prints one object per event", async (t) => {
   );
   assert.equal(out.code, 0, out.stderr.join("\n"));
   assert.deepEqual(out.stdout.map((line) => JSON.parse(line)), [
+    { event: "reading", stream: "app:event", group: "workers" },
     {
       event: "processing",
       id,
@@ -66,6 +67,7 @@ scriptTest("consumer finishes and acks the entry in flight on SIGTERM and exits 
   const out = await consumer.done;
   assert.equal(out.code, 0, out.stderr.join("\n"));
   assert.deepEqual(out.stdout, [
+    "Reading stream...",
     `processing ${id} ${shown(reading("sensor1", "0.1"))}`,
     `finished processing ${id}`,
   ]);
@@ -87,6 +89,7 @@ scriptTest(
     );
     assert.equal(first.code, 0, first.stderr.join("\n"));
     assert.deepEqual(first.stdout, [
+      "Reading stream...",
       `processing ${hot} ${shown(reading("sensor1", "0.9"))}`,
       `failed processing ${hot}: temp 0.9 is above 0.7; left pending`,
       `processing ${cool} ${shown(reading("sensor2", "0.2"))}`,
@@ -103,6 +106,7 @@ scriptTest(
     );
     assert.equal(second.code, 0, second.stderr.join("\n"));
     assert.deepEqual(second.stdout, [
+      "Reading stream...",
       `claimed ${hot}`,
       `processing ${hot} ${shown(reading("sensor1", "0.9"))} (delivery 2)`,
       `finished processing ${hot}`,
@@ -144,6 +148,7 @@ scriptTest(
     );
     assert.equal(first.code, 0, first.stderr.join("\n"));
     assert.deepEqual(first.stdout, [
+      "Starting from beginning",
       `processing ${a} ${shown(reading("s1", "0.1"))}`,
       `finished processing ${a}`,
       `processing ${b} ${shown(reading("s2", "0.2"))}`,
@@ -161,12 +166,13 @@ scriptTest(
     reader.kill("SIGTERM");
     const out = await reader.done;
     assert.equal(out.code, 0, out.stderr.join("\n"));
-    assert.deepEqual(out.stdout.slice(0, 3), [
+    assert.deepEqual(out.stdout.slice(0, 4), [
+      `Resume from ID: ${b}`,
       `processing ${c} ${shown(reading("s3", "0.3"))}`,
       `finished processing ${c}`,
       `No new messages after ID: ${c}`,
     ]);
-    assert.ok(out.stdout.slice(3).every((line) => line === `No new messages after ID: ${c}`));
+    assert.ok(out.stdout.slice(4).every((line) => line === `No new messages after ID: ${c}`));
     assert.equal(await t.store.get("r1:lastid"), c);
   },
 );
@@ -191,15 +197,43 @@ for (
   ] as const
 ) {
   scriptTest(
-    `consumer exits 2 with one error line and the usage when given ${JSON.stringify(args)}`,
+    `consumer exits 2 with one error line and a one-line hint when given ${JSON.stringify(args)}`,
     async (t) => {
       const out = await runScript("rstream-consume", [...args, "--url", t.url], { cwd: t.cwd });
       assert.equal(out.code, 2);
       assert.deepEqual(out.stdout, []);
       assert.equal(out.stderr[0], message);
-      assert.match(out.stderr[1]!, /^Usage: deno task consume GROUP CONSUMER/);
+      assert.deepEqual(out.stderr.slice(1), ["(deno task consume --help lists the options)"]);
       assert.deepEqual(await t.store.streams(), []);
     },
     { backends: ["embedded"] },
   );
 }
+
+scriptTest("consumer --reader without a checkpoint says where it starts: latest", async (t) => {
+  const id = await t.store.add("app:event", reading("s1", "0.1"));
+  await using reader = spawnScript(
+    "rstream-consume",
+    ["--reader", "r2", "--block", "100", "--url", t.url],
+    { cwd: t.cwd },
+  );
+  await reader.waitForLine(/^No new messages after ID: /);
+  reader.kill("SIGTERM");
+  const out = await reader.done;
+  assert.equal(out.code, 0, out.stderr.join("\n"));
+  assert.deepEqual(out.stdout.slice(0, 2), [
+    `Starting from latest ID: ${id}`,
+    `No new messages after ID: ${id}`,
+  ]);
+});
+
+scriptTest("consumer --json prints a failure as one JSON object on stderr, exit 1", async (t) => {
+  const out = await runScript("rstream-consume", ["workers", "c1", "--json", "--url", "foo://x"], {
+    cwd: t.cwd,
+  });
+  assert.equal(out.code, 1);
+  assert.deepEqual(out.stdout, []);
+  assert.deepEqual(out.stderr, [
+    `{"error":"Unsupported store URL 'foo://x': use redis://host:port, rediss://host:port, file:PATH or memory:"}`,
+  ]);
+}, { backends: ["embedded"] });

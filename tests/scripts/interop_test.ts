@@ -56,6 +56,7 @@ Deno.test({
       );
       assert.equal(out.code, 0, out.stderr.join("\n"));
       assert.deepEqual(out.stdout, [
+        "Reading stream...",
         `processing ${id} {"sensor_id":"cli","temp":"0.25","note":"hello world"}`,
         `finished processing ${id}`,
       ]);

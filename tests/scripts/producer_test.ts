@@ -74,6 +74,7 @@ for (
     [["s1", "--rate", "0"], "error: --rate must be greater than 0, got 0"],
     [["s1", "--interval", "5", "--rate", "5"], "error: give either --interval or --rate, not both"],
     [["s1", "--bogus"], "error: unknown option --bogus"],
+    [["s1", "--json=1"], "error: option --json takes no value: write --json alone"],
     [["s1", "s2"], "error: expected one SENSOR_ID, got 2: s1 s2"],
     [
       ["s1", "--id", "0-0"],
@@ -82,13 +83,13 @@ for (
   ] as const
 ) {
   scriptTest(
-    `producer exits 2 with one error line and the usage when given ${JSON.stringify(args)}`,
+    `producer exits 2 with one error line and a one-line hint when given ${JSON.stringify(args)}`,
     async (t) => {
       const out = await runScript("rstream-produce", [...args, "--url", t.url], { cwd: t.cwd });
       assert.equal(out.code, 2);
       assert.deepEqual(out.stdout, []);
       assert.equal(out.stderr[0], message);
-      assert.match(out.stderr[1]!, /^Usage: deno task produce SENSOR_ID/);
+      assert.deepEqual(out.stderr.slice(1), ["(deno task produce --help lists the options)"]);
       assert.equal(await t.store.len("app:event"), 0);
     },
   );
@@ -129,4 +130,15 @@ scriptTest("producer exits 1 with one line when Redis is unreachable", async (t)
     out.stderr[0]!,
     /^error: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connection refused/,
   );
+}, { backends: ["embedded"] });
+
+scriptTest("producer --json prints a usage error as one JSON object on stderr", async (t) => {
+  const out = await runScript("rstream-produce", ["s1", "--json", "--bogus", "--url", t.url], {
+    cwd: t.cwd,
+  });
+  assert.equal(out.code, 2);
+  assert.deepEqual(out.stdout, []);
+  assert.deepEqual(out.stderr, [
+    '{"error":"unknown option --bogus","hint":"(deno task produce --help lists the options)"}',
+  ]);
 }, { backends: ["embedded"] });

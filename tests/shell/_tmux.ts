@@ -49,16 +49,18 @@ async function tmux(socket: string, args: string[]): Promise<string> {
 
 /**
  * Starts `rstream --url URL` in an 100×30 terminal, with TZ=UTC and the
- * history in `historyFile`. When the CLI exits the pane shows `[exited N]`.
+ * history in `historyFile` (`viaTask`: through `deno task start`, as the README says). When the CLI exits the pane shows `[exited N]`.
  */
 export async function startShell(
   url: string,
-  options: { historyFile: string; env?: Record<string, string> },
+  options: { historyFile: string; env?: Record<string, string>; viaTask?: boolean },
 ): Promise<Terminal> {
   const socket = `rstream-test-${crypto.randomUUID().slice(0, 8)}`;
   const flags = startTaskFlags().map((f) => `'${f}'`).join(" ");
-  const command =
-    `${Deno.execPath()} run -q ${flags} cli.ts --url '${url}'; echo "[exited $?]"; sleep 600`;
+  const run = options.viaTask
+    ? `${Deno.execPath()} task start --url '${url}'` // exactly what the README says to type
+    : `${Deno.execPath()} run -q ${flags} cli.ts --url '${url}'`;
+  const command = `${run}; echo "[exited $?]"; sleep 600`;
   const env = {
     TZ: "UTC",
     TERM: "xterm-256color",

@@ -65,9 +65,9 @@ backendTest(
     assert.equal(out.code, 1);
     assert.equal(lines(out.stdout).length, 2);
     assert.deepEqual(lines(out.stderr), [
-      `error: line 2: not JSON (Unexpected token 'o', "not json" is not valid JSON)`,
+      `error: line 2: not JSON (Unexpected token 'o', "not json" is not valid JSON) nor FIELD=VALUE words like sensor_id=s1 temp=0.4`,
       'error: line 5: expected a JSON object like {"temp":"0.4"}, got [1]',
-      "error: 2 bad lines skipped; the others were added",
+      "error: 2 bad lines skipped; the other 2 lines were added",
     ]);
     const entries = await store.range("s");
     assert.deepEqual(entries.map((e) => e.fields), [{ temp: "0.4", ok: "true" }, {
@@ -128,7 +128,7 @@ backendTest(
         "",
       ].join("\n"),
     });
-    assert.equal(out.code, 1);
+    assert.equal(out.code, 2, "the code of the first failed line: a usage error");
     assert.equal(out.stdout, "");
     assert.deepEqual(lines(out.stderr), [
       "error: unknown command 'rnage'; did you mean range? (usage: help [COMMAND])",
@@ -150,9 +150,9 @@ backendTest(
   },
 );
 
-backendTest("a one-shot command exits 1 with one error line on bad input", async (_store, t) => {
+backendTest("a one-shot command exits 2 with one error line on bad input", async (_store, t) => {
   const out = await runCli(["range", "s", "x"], { url: t.url });
-  assert.equal(out.code, 1);
+  assert.equal(out.code, 2);
   assert.equal(out.stdout, "");
   assert.equal(lines(out.stderr).length, 1);
   assert.match(out.stderr, /^error: Invalid range bound 'x'.*\(usage: range STREAM/);
@@ -290,7 +290,7 @@ Deno.test("rstream --help and help COMMAND print usage under the start task's pe
   assert.equal(help.code, 0, help.stderr);
   assert.match(
     help.stdout,
-    /^Usage: rstream \[--url URL\] \[--json\] \[--no-color\] \[COMMAND ARGS…\]\n/,
+    /^Usage: rstream \[-u URL \| -h HOST -p PORT -a PASSWORD …\] \[--json\|--csv\|--raw\] \[COMMAND ARGS…\]\n/,
   );
   assert.match(help.stdout, /^ {2}range +list entries between two IDs/m);
   const len = await runCli(["help", "len"], { url: "memory:" });
