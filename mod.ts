@@ -44,13 +44,21 @@ export {
   NoGroupError,
   NoPermissionError,
   ReplyError,
+  StoreFileError,
+  StoreLockedError,
   StreamError,
   StreamIdTooSmallError,
   toStreamError,
   UsageError,
   WrongTypeError,
 } from "./lib/errors.ts";
-export type { ErrorContext, ErrorLineOptions, StreamErrorOptions } from "./lib/errors.ts";
+export type {
+  ErrorContext,
+  ErrorLineOptions,
+  StoreFileErrorOptions,
+  StoreFileProblem,
+  StreamErrorOptions,
+} from "./lib/errors.ts";
 export { checkGroupStart, checkIds, checkInteger, checkName } from "./lib/checks.ts";
 export { abortableSleep, Backoff } from "./lib/backoff.ts";
 export type { BackoffOptions } from "./lib/backoff.ts";

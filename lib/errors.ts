@@ -277,6 +277,87 @@ export class UsageError extends StreamError {
   override name = "UsageError";
 }
 
+/** What is wrong with an embedded store's file, as {@linkcode StoreFileError.problem} says. */
+export type StoreFileProblem =
+  | "read-only"
+  | "not-a-database"
+  | "foreign-database"
+  | "newer-schema"
+  | "missing-directory"
+  | "is-a-directory"
+  | "not-permitted"
+  | "cannot-open"
+  | "disk-full";
+
+/** Options of {@linkcode StoreFileError}. */
+export interface StoreFileErrorOptions extends StreamErrorOptions {
+  /** The file's path. */
+  path: string;
+  /** What is wrong with it. */
+  problem: StoreFileProblem;
+}
+
+/**
+ * The embedded store's file cannot be used, and retrying will not change
+ * that: it is read-only, not an SQLite database, another application's
+ * database, in a directory that does not exist, not permitted to this
+ * program, or its disk is full. The message names the file and says what to
+ * do; the consumer worker stops on it, and the scripts exit with status 1.
+ *
+ * @example A read-only store names its file
+ * ```ts
+ * import { StoreFileError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new StoreFileError("Cannot write the embedded store file:x.db", {
+ *   path: "x.db",
+ *   problem: "read-only",
+ * });
+ * assert.ok(error instanceof StreamError);
+ * assert.deepEqual([error.path, error.problem], ["x.db", "read-only"]);
+ * ```
+ */
+export class StoreFileError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "StoreFileError";
+  /** The file's path. */
+  readonly path: string;
+  /** What is wrong with the file. */
+  readonly problem: StoreFileProblem;
+  /** Creates the error for the file at `options.path`. */
+  constructor(message: string, options: StoreFileErrorOptions) {
+    super(message, options);
+    this.path = options.path;
+    this.problem = options.problem;
+  }
+}
+
+/**
+ * Another process held the embedded store's write lock for longer than the
+ * busy timeout (a backup, or a `sqlite3` shell inside `BEGIN IMMEDIATE`), so
+ * the command was not run. It is temporary: retrying after the lock is
+ * released succeeds. The producer script keeps its readings and retries.
+ *
+ * @example Tell a lock from a broken file
+ * ```ts
+ * import { StoreFileError, StoreLockedError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new StoreLockedError("The embedded store file:x.db is locked", { path: "x.db" });
+ * assert.equal(error.path, "x.db");
+ * assert.ok(!(error instanceof StoreFileError));
+ * ```
+ */
+export class StoreLockedError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "StoreLockedError";
+  /** The file's path. */
+  readonly path: string;
+  /** Creates the error for the file at `options.path`. */
+  constructor(message: string, options: StreamErrorOptions & { path: string }) {
+    super(message, options);
+    this.path = options.path;
+  }
+}
+
 /** Options of {@linkcode errorLine}. */
 export interface ErrorLineOptions {
   /** The usage to append, as `(usage: …)`. */

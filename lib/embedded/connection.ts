@@ -6,14 +6,13 @@
  */
 
 import { ReplyError } from "../errors.ts";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
 import { HandlerContext } from "./handler_context.ts";
 import { Executor, GROUP_LIMIT } from "./executor.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
+import { prepareStorePath, storeError } from "./_file.ts";
 
 /** Commands waiting for the next group commit: one `send`, or a whole pipeline. */
 interface Queued {
@@ -32,6 +31,8 @@ class EmbeddedConnection implements CommandConnection {
   readonly backend = "embedded" as const;
   readonly displayUrl: string;
   readonly #db;
+  readonly #path: string;
+  readonly #busyTimeoutMs: number;
   readonly #executor: Executor;
   readonly #watcher: ChangeWatcher;
   readonly #closing = new AbortController();
@@ -44,14 +45,28 @@ class EmbeddedConnection implements CommandConnection {
 
   constructor(path: string, options: EmbeddedConnectionOptions) {
     this.displayUrl = options.displayUrl ?? (path === ":memory:" ? "memory:" : `file:${path}`);
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.#db = openDatabase(path, { busyTimeoutMs: options.busyTimeoutMs });
+    this.#path = path;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    try {
+      if (path !== ":memory:") prepareStorePath(path, this.displayUrl);
+      this.#db = openDatabase(path, {
+        busyTimeoutMs: this.#busyTimeoutMs,
+        displayUrl: this.displayUrl,
+      });
+    } catch (error) {
+      throw this.#named(error);
+    }
     const ctx = new HandlerContext(this.#db, options.now ?? Date.now);
     const version = ctx.q("PRAGMA data_version");
     this.#watcher = new ChangeWatcher(() =>
       Number((version.get() as { data_version: number }).data_version)
     );
     this.#executor = new Executor(ctx, () => this.#watcher.notify());
+  }
+
+  /** An SQLite or permission failure as an error that names the file. */
+  #named(error: unknown): unknown {
+    return storeError(error, this.#path, this.displayUrl, this.#busyTimeoutMs);
   }
 
   #checkOpen(): void {
@@ -102,9 +117,15 @@ class EmbeddedConnection implements CommandConnection {
         return;
       }
       const first = this.#queue[0]!;
-      if (!first.single && (first.batch.length > GROUP_LIMIT || hasBlocking(first.batch))) {
+      if (!first.single && hasBlocking(first.batch)) {
         this.#queue.shift();
         this.#runLongPipeline(first);
+        continue;
+      }
+      if (first.batch.length > GROUP_LIMIT) {
+        // A large pipeline is still one transaction, all or nothing, on its own.
+        this.#queue.shift();
+        this.#commitGroup([first]);
         continue;
       }
       const group: Queued[] = [];
@@ -125,10 +146,13 @@ class EmbeddedConnection implements CommandConnection {
     const commands = group.length === 1 ? group[0]!.batch : group.flatMap((item) => item.batch);
     let results: (RedisReply | Error)[];
     try {
-      results = commands.length === 0 ? [] : this.#executor.executeChunk(commands, 0).results;
+      results = commands.length === 0
+        ? []
+        : this.#executor.executeChunk(commands, 0, commands.length).results;
     } catch (error) {
       // An SQLite failure rolled the whole group back: each of its commands fails with it.
-      for (const item of group) item.reject(error);
+      const named = this.#named(error);
+      for (const item of group) item.reject(named);
       return;
     }
     let at = 0;
@@ -141,10 +165,13 @@ class EmbeddedConnection implements CommandConnection {
     }
   }
 
-  /** A pipeline larger than a group, or with a blocking read: committed in parts, in order. */
+  /** A pipeline with a blocking read: committed up to each blocking read, in order. */
   #runLongPipeline(item: Queued): void {
     this.#waiting = true;
-    this.#runInParts(item.batch).then(item.resolve, item.reject).finally(() => {
+    this.#runInParts(item.batch).then(
+      item.resolve,
+      (error) => item.reject(this.#named(error)),
+    ).finally(() => {
       this.#waiting = false;
       this.#drain();
     });
@@ -179,9 +206,11 @@ class EmbeddedConnection implements CommandConnection {
       const version = this.#watcher.version();
       const outcome = this.#executor.execute(args);
       if ("reply" in outcome) return Promise.resolve(outcome.reply);
-      return this.#wait(outcome.block, options.signal, version);
+      return this.#wait(outcome.block, options.signal, version).catch((error) => {
+        throw this.#named(error);
+      });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.#named(error));
     }
   }
 

@@ -20,7 +20,13 @@
  */
 
 import { Backoff } from "../backoff.ts";
-import { AuthenticationError, NoGroupError, NoPermissionError, WrongTypeError } from "../errors.ts";
+import {
+  AuthenticationError,
+  NoGroupError,
+  NoPermissionError,
+  StoreFileError,
+  WrongTypeError,
+} from "../errors.ts";
 import { CommandStore, type GroupEntry, type StreamStore } from "../store.ts";
 import { AckBatcher } from "./acks.ts";
 import { deadLetterFields } from "./dead_letter.ts";
@@ -50,6 +56,7 @@ function message(error: unknown): string {
 /** Errors that retrying cannot fix: the worker stops and `consume()` rejects. */
 function isPermanent(error: unknown): boolean {
   return error instanceof WrongTypeError || error instanceof NoPermissionError ||
+    error instanceof StoreFileError ||
     error instanceof AuthenticationError || error instanceof TypeError ||
     error instanceof RangeError;
 }
