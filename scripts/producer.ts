@@ -9,6 +9,7 @@
  */
 
 import {
+  Backoff,
   ConnectionError,
   type Fields,
   type ForwardEvent,
@@ -16,6 +17,7 @@ import {
   openSpool,
   openStore,
   resolveStoreUrl,
+  StoreLockedError,
   type StreamStore,
 } from "../mod.ts";
 import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep, UsageError } from "./_cli.ts";
@@ -90,30 +92,66 @@ async function sendDirect(
   ids.forEach((id, i) => print(options, { id, fields: readings[i]! }));
 }
 
+/** How often a producer that keeps retrying repeats its warning. */
+const WARN_EVERY_MS = 30_000;
+
+/** Errors a retry can fix: Redis unreachable, or the embedded store locked by another process. */
+function isTransient(error: unknown): boolean {
+  return error instanceof ConnectionError || error instanceof StoreLockedError;
+}
+
+/**
+ * Retries `attempt` after transient errors, with backoff, until it succeeds
+ * or `signal` aborts (then the last error is thrown); any other error is
+ * thrown at once. One warning when the trouble starts, repeated every 30 s
+ * while it lasts, and one line when it is over.
+ */
+async function retryTransient<T>(
+  attempt: () => Promise<T>,
+  what: string,
+  signal: AbortSignal,
+): Promise<T> {
+  const backoff = new Backoff({ initialMs: 50, maxMs: 1000 });
+  let warnedAt: number | undefined;
+  let last: unknown;
+  for (;;) {
+    try {
+      const result = await attempt();
+      if (warnedAt !== undefined) {
+        console.error(
+          last instanceof StoreLockedError
+            ? `the embedded store ${last.displayUrl} is unlocked again; ${what}`
+            : `Redis reachable again; ${what}`,
+        );
+      }
+      return result;
+    } catch (error) {
+      if (!isTransient(error) || signal.aborted) throw error;
+      last = error;
+      if (warnedAt === undefined || Date.now() - warnedAt >= WARN_EVERY_MS) {
+        console.error(`warning: ${errorText(error)}; the reading is kept and retried`);
+        warnedAt = Date.now();
+      }
+      await backoff.wait(signal);
+      if (signal.aborted) throw error;
+    }
+  }
+}
+
 /**
  * Sends `n` readings; when the connection is lost (Redis restarted, the
- * connection killed) the same readings are sent again once it is back, so a
- * reading whose add was in flight may be added twice (at least once), never
- * skipped. One warning per outage.
+ * connection killed) or the embedded store is locked by another process, the
+ * same readings are sent again once it is back, so a reading whose add was in
+ * flight may be added twice (at least once), never skipped.
  */
-async function sendRetrying(
+function sendRetrying(
   store: StreamStore,
   options: ProducerOptions,
   n: number,
   signal: AbortSignal,
 ): Promise<void> {
   const readings = Array.from({ length: n }, () => makeReading(options.sensorId));
-  for (let attempt = 0;; attempt++) {
-    try {
-      await sendDirect(store, options, readings);
-      if (attempt > 0) console.error(`Redis reachable again; sending`);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConnectionError) || signal.aborted) throw error;
-      if (attempt === 0) console.error(`warning: ${errorText(error)}; retrying`);
-      await sleep(Math.min(50 * 2 ** attempt, 1000), signal);
-    }
-  }
+  return retryTransient(() => sendDirect(store, options, readings), "sending", signal);
 }
 
 /** Runs `work`; after a stop it waits at most STOP_GRACE_MS for it. */
@@ -223,7 +261,12 @@ async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promis
   });
   let lastDropWarning = 0;
   const spoolReading = async () => {
-    const { reading, dropped } = await spool.append(makeReading(options.sensorId));
+    const fields = makeReading(options.sensorId);
+    const { reading, dropped } = await retryTransient(
+      () => spool.append(fields),
+      "spooling",
+      signal,
+    );
     print(options, { seq: reading.seq, fields: reading.fields });
     if (dropped > 0 && Date.now() - lastDropWarning > 5000) {
       lastDropWarning = Date.now();

@@ -117,7 +117,7 @@ export function storeError(
   }
   if (/database (table )?is locked|database is busy/i.test(text)) {
     return new StoreLockedError(
-      `The embedded store ${displayUrl} is locked: another process has held its write lock for more than ${busyTimeoutMs} ms (a backup, or a sqlite3 shell inside BEGIN), so the command was not run; retry once that process commits or ends`,
+      `The embedded store ${displayUrl} is locked: another process has held its write lock for more than ${busyTimeoutMs} ms (a backup, or a sqlite3 shell inside BEGIN); the command was not run — retry when that process has committed`,
       { path, displayUrl, cause: error },
     );
   }

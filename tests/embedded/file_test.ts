@@ -12,7 +12,7 @@ import { APPLICATION_ID, SCHEMA_VERSION } from "../../lib/embedded/schema.ts";
 import { StoreFileError } from "../../lib/errors.ts";
 import { openStore } from "../../lib/open_store.ts";
 
-async function withTempDir(fn: (dir: string) => Promise<void>) {
+async function withTempDir(fn: (dir: string) => Promise<void> | void) {
   const dir = await Deno.makeTempDir({ prefix: "rstream-file-" });
   try {
     await fn(dir);
@@ -64,7 +64,7 @@ Deno.test("openEmbeddedConnection() marks a new file with rstream's application_
 });
 
 Deno.test("openEmbeddedConnection() refuses another application's database and leaves it untouched", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const path = `${dir}/app.db`;
     const other = new DatabaseSync(path);
     other.exec("CREATE TABLE readings (t REAL); INSERT INTO readings VALUES (0.5)");
@@ -85,7 +85,7 @@ Deno.test("openEmbeddedConnection() refuses another application's database and l
 });
 
 Deno.test("openEmbeddedConnection() calls a foreign user_version foreign, not newer", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const path = `${dir}/app.db`;
     const other = new DatabaseSync(path);
     other.exec("PRAGMA user_version = 7");
@@ -100,7 +100,7 @@ Deno.test("openEmbeddedConnection() calls a foreign user_version foreign, not ne
 });
 
 Deno.test("openEmbeddedConnection() says upgrade only for its own file with a newer schema", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir((dir) => {
     const path = `${dir}/streams.db`;
     openEmbeddedConnection(path).close();
     const db = new DatabaseSync(path);
