@@ -109,7 +109,7 @@ export function storeError(
       "not-permitted",
       path,
       displayUrl,
-      `Cannot use the embedded store ${displayUrl}: this program is not allowed to (${
+      `Cannot use the embedded store ${displayUrl}: this program may not use that path (${
         permissionText(error)
       }); ${WHERE}`,
       error,
@@ -160,7 +160,7 @@ export function storeError(
       displayUrl,
       `Cannot open the embedded store ${displayUrl}: ${
         text.replace(/: .*$/, "")
-      }; check that ${path} and its directory are readable and writable by this user`,
+      }; SQLite must read and write ${path} and create ${path}-wal and ${path}-shm beside it: make the file and its directory writable by this user (is the filesystem read-only?)`,
       error,
     );
   }
