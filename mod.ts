@@ -65,6 +65,8 @@ export type { BackoffOptions } from "./lib/backoff.ts";
 export { StallDetector } from "./lib/stall.ts";
 export type { StallDetectorOptions, StalledCall } from "./lib/stall.ts";
 export { CommandStore } from "./lib/store.ts";
+export { addOnce, producerId } from "./lib/add_once.ts";
+export type { AddOnceOptions, AddOnceResult } from "./lib/add_once.ts";
 export type * from "./lib/store.ts";
 export { DEFAULT_DB_PATH, openStore, readEnv, resolveStoreUrl } from "./lib/open_store.ts";
 export type { OpenStoreOptions } from "./lib/open_store.ts";
