@@ -9,6 +9,7 @@
  */
 
 import {
+  addOnce,
   Backoff,
   ConnectionError,
   type Fields,
@@ -83,6 +84,12 @@ async function sendDirect(
   readings: Fields[],
 ): Promise<void> {
   const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
+  if (readings.length === 1 && options.id !== undefined && /^\d+-\d+$/.test(options.id)) {
+    // An explicit ID makes the retry after a lost reply exactly-once: a copy already stored is found.
+    const { id } = await addOnce(store, options.stream, readings[0]!, { ...trim, id: options.id });
+    print(options, { id, fields: readings[0]! });
+    return;
+  }
   if (readings.length === 1) {
     const id = await store.add(options.stream, readings[0]!, { ...trim, id: options.id ?? "*" });
     print(options, { id: id!, fields: readings[0]! });
