@@ -460,9 +460,11 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
         );
       case "NOPERM":
         return new NoPermissionError(
-          `Permission denied${where}: ${
-            text.slice(7)
-          }; grant the user this command and key in its ACL, or use another user`,
+          `Permission denied${
+            context.command && context.stream
+              ? ` (${context.command} on '${context.stream}')`
+              : where
+          }: ${text.slice(7)}; grant the user this command and key in its ACL, or use another user`,
           { ...context, cause: error },
         );
       case "WRONGPASS":

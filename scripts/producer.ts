@@ -200,6 +200,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
   let down = false;
   let quiet = false; // after the first batch, and again after an outage, say nothing per batch
   let lastWarning = 0;
+  const errors = new Map<string, { at: number; repeated: number }>();
   return (event) => {
     switch (event.type) {
       case "forwarded":
@@ -238,9 +239,20 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         lastWarning = now;
         break;
       }
-      case "error":
-        console.error(`warning: forwarding: ${errorText(event.error)}`);
+      case "error": {
+        // The same error (NOPERM, OOM, …) on every retry: once per 30 s, with the count held back.
+        const text = errorText(event.error);
+        const now = Date.now();
+        const seen = errors.get(text);
+        if (seen && now - seen.at < 30_000) {
+          seen.repeated++;
+          break;
+        }
+        const more = seen?.repeated ? ` (and ${seen.repeated} times more)` : "";
+        console.error(`warning: forwarding: ${text}${more}; the readings stay spooled`);
+        errors.set(text, { at: now, repeated: 0 });
         break;
+      }
     }
   };
 }
