@@ -286,6 +286,7 @@ export type StoreFileProblem =
   | "missing-directory"
   | "is-a-directory"
   | "not-permitted"
+  | "permission-denied"
   | "cannot-open"
   | "disk-full";
 

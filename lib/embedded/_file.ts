@@ -150,17 +150,21 @@ export function storeError(
       error,
     );
   }
-  if (
-    /unable to open database file|permission denied/i.test(text) ||
-    error instanceof Deno.errors.PermissionDenied
-  ) {
+  if (error instanceof Deno.errors.PermissionDenied || /permission denied/i.test(text)) {
+    return fail(
+      "permission-denied",
+      path,
+      displayUrl,
+      `Cannot open the embedded store ${displayUrl}: permission denied; this user may not read or write ${path} or its directory: give it read and write access to both, or run as the user that owns them`,
+      error,
+    );
+  }
+  if (/unable to open database file/i.test(text)) {
     return fail(
       "cannot-open",
       path,
       displayUrl,
-      `Cannot open the embedded store ${displayUrl}: ${
-        text.replace(/: .*$/, "")
-      }; SQLite must read and write ${path} and create ${path}-wal and ${path}-shm beside it: make the file and its directory writable by this user (is the filesystem read-only?)`,
+      `Cannot open the embedded store ${displayUrl}: unable to open database file; SQLite must read and write ${path} and create ${path}-wal and ${path}-shm beside it: make the file and its directory writable by this user, and check that the filesystem is not mounted read-only`,
       error,
     );
   }

@@ -13,9 +13,13 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { openStore } from "../../lib/open_store.ts";
 import { runScript, type ScriptResult } from "../scripts/_scripts.ts";
+import { BINARIES } from "../../scripts/_binaries.ts";
 import { STREAM } from "./_faults.ts";
 
 const DB = ".rstream/streams.db";
+const ROOT = new URL("../../", import.meta.url).pathname;
+/** The uid of `nobody`. */
+const NOBODY = 65534;
 
 async function withCwd(fn: (cwd: string) => Promise<void>) {
   const cwd = await Deno.makeTempDir({ prefix: "rstream-faults-file-" });
@@ -95,7 +99,89 @@ Deno.test({
       await using _ro = await readOnly(`${cwd}/.rstream`);
       assertOneLine(
         await consume(cwd, { RSTREAM_DB: DB }),
-        `error: Cannot open the embedded store file:${DB}: unable to open database file; SQLite must read and write ${DB} and create ${DB}-wal and ${DB}-shm beside it: make the file and its directory writable by this user (is the filesystem read-only?)`,
+        `error: Cannot open the embedded store file:${DB}: unable to open database file; SQLite must read and write ${DB} and create ${DB}-wal and ${DB}-shm beside it: make the file and its directory writable by this user, and check that the filesystem is not mounted read-only`,
+      );
+    });
+  },
+});
+
+/**
+ * Runs `rstream-consume` with the binaries' permissions as the unprivileged user `nobody` (root
+ * ignores file modes), with a Deno cache of its own.
+ */
+async function consumeAsNobody(cwd: string): Promise<ScriptResult> {
+  const denoDir = await Deno.makeTempDir({ prefix: "rstream-faults-denodir-" });
+  try {
+    await Deno.chown(denoDir, NOBODY, null);
+    const spec = BINARIES.find((b) => b.name === "rstream-consume")!;
+    const out = await new Deno.Command("runuser", {
+      args: [
+        "-u",
+        "nobody",
+        "--",
+        "env",
+        `DENO_DIR=${denoDir}`,
+        "HOME=/tmp",
+        "NO_COLOR=1",
+        Deno.execPath(),
+        "run",
+        "--quiet",
+        "--config",
+        `${ROOT}deno.json`,
+        ...spec.permissions,
+        `${ROOT}${spec.entry}`,
+        "workers",
+        "c1",
+        "--start-from",
+        "0",
+        "--block",
+        "100",
+      ],
+      cwd,
+      clearEnv: true,
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const lines = (bytes: Uint8Array) => {
+      const text = new TextDecoder().decode(bytes);
+      return text === "" ? [] : text.replace(/\n$/, "").split("\n");
+    };
+    return { code: out.code, stdout: lines(out.stdout), stderr: lines(out.stderr) };
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "rstream-consume run by a non-root user exits 1 naming a mode-444 store file",
+  ignore: !isRoot, // runuser needs root
+  async fn() {
+    await withCwd(async (cwd) => {
+      await storeWithOneEntry(cwd);
+      for (const path of [cwd, `${cwd}/.rstream`, `${cwd}/${DB}`]) {
+        await Deno.chown(path, NOBODY, null);
+      }
+      await Deno.chmod(`${cwd}/${DB}`, 0o444);
+      assertOneLine(
+        await consumeAsNobody(cwd),
+        `error: Cannot write the embedded store file:./${DB}: the file or its directory is read-only (attempt to write a readonly database); make both writable by this user, or point RSTREAM_DB or --url file:PATH at a writable file`,
+      );
+    });
+  },
+});
+
+Deno.test({
+  name: "rstream-consume run by a non-root user exits 1 naming a store file it may not read",
+  ignore: !isRoot,
+  async fn() {
+    await withCwd(async (cwd) => {
+      await storeWithOneEntry(cwd);
+      await Deno.chmod(cwd, 0o755);
+      await Deno.chmod(`${cwd}/.rstream`, 0o700); // root's, as is the file
+      assertOneLine(
+        await consumeAsNobody(cwd),
+        `error: Cannot open the embedded store file:./${DB}: permission denied; this user may not read or write ./${DB} or its directory: give it read and write access to both, or run as the user that owns them`,
       );
     });
   },
