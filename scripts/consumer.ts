@@ -14,6 +14,7 @@ import {
   type Fields,
   openStore,
   readFromCheckpoint,
+  StoreFileError,
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
@@ -166,6 +167,10 @@ async function runReader(
       onIdle: (lastId) => print("idle", { lastId }, `No new messages after ID: ${lastId}`),
     });
   } catch (error) {
+    if (error instanceof StoreFileError) {
+      console.error(errorLine(error)); // the store's file, not the entry: one line naming it
+      return 1;
+    }
     console.error(
       `error: ${current ? `processing ${current} failed: ` : ""}${
         errorText(error)

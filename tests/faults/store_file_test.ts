@@ -82,6 +82,14 @@ Deno.test({
         assertOneLine(await consume(cwd, { RSTREAM_DB: DB }), readOnlyLine);
         assert.ok(Date.now() - started < 10_000, "it stops at once, not after retries");
         assertOneLine(await produce(cwd, { RSTREAM_DB: DB }), readOnlyLine);
+        const reader = await runScript(
+          "rstream-consume",
+          ["--reader", "r1", "--start-from", "0", "--max", "1"],
+          { cwd, env: { RSTREAM_DB: DB }, timeoutMs: 20_000 },
+        );
+        assert.equal(reader.stdout.length, 2, "the reader processed the entry");
+        assert.equal(reader.code, 1);
+        assert.deepEqual(reader.stderr, [readOnlyLine], "its checkpoint could not be written");
       }
       await using store = await openStore(`file:${cwd}/${DB}`);
       assert.equal(await store.len(STREAM), 1);
