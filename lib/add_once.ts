@@ -14,13 +14,33 @@ import { compareStreamIds, nextStreamId, parseStreamId } from "./stream_id.ts";
 import type { Fields, StreamStore } from "./store.ts";
 import type { TrimOptions } from "./types.ts";
 
-/** Options of {@linkcode addOnce}. */
+/**
+ * Options of {@linkcode addOnce}.
+ *
+ * @example An explicit ID, with trimming
+ * ```ts
+ * import { type AddOnceOptions, producerId } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const options: AddOnceOptions = { id: producerId(undefined, 1000), maxLen: 1000 };
+ * assert.equal(options.id, "1000-0");
+ * ```
+ */
 export interface AddOnceOptions extends TrimOptions {
   /** The entry's explicit ID `<ms>-<seq>`, the same on every attempt (see {@linkcode producerId}). */
   id: string;
 }
 
-/** What {@linkcode addOnce} did. */
+/**
+ * What {@linkcode addOnce} did.
+ *
+ * @example Count the retries that found their entry already stored
+ * ```ts
+ * import type { AddOnceResult } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const results: AddOnceResult[] = [{ id: "1-0", added: true }, { id: "1-0", added: false }];
+ * assert.equal(results.filter((r) => !r.added).length, 1);
+ * ```
+ */
 export interface AddOnceResult {
   /** The entry's ID (the one given). */
   id: string;

@@ -277,7 +277,18 @@ export class UsageError extends StreamError {
   override name = "UsageError";
 }
 
-/** What is wrong with an embedded store's file, as {@linkcode StoreFileError.problem} says. */
+/**
+ * What is wrong with an embedded store's file, as {@linkcode StoreFileError.problem} says.
+ *
+ * @example Decide what to tell the operator
+ * ```ts
+ * import type { StoreFileProblem } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const advice = (problem: StoreFileProblem) =>
+ *   problem === "disk-full" ? "free space" : problem === "read-only" ? "fix the mode" : "check the path";
+ * assert.equal(advice("disk-full"), "free space");
+ * ```
+ */
 export type StoreFileProblem =
   | "read-only"
   | "not-a-database"
@@ -290,7 +301,21 @@ export type StoreFileProblem =
   | "cannot-open"
   | "disk-full";
 
-/** Options of {@linkcode StoreFileError}. */
+/**
+ * Options of {@linkcode StoreFileError}.
+ *
+ * @example Name the file and the problem, and keep the cause
+ * ```ts
+ * import { StoreFileError, type StoreFileErrorOptions } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const options: StoreFileErrorOptions = {
+ *   path: "x.db",
+ *   problem: "disk-full",
+ *   cause: new Error("database or disk is full"),
+ * };
+ * assert.equal(new StoreFileError("full", options).problem, "disk-full");
+ * ```
+ */
 export interface StoreFileErrorOptions extends StreamErrorOptions {
   /** The file's path. */
   path: string;

@@ -38,6 +38,17 @@ function permissionText(error: Error): string {
  * and only when its own parent exists), so a typo elsewhere is refused instead
  * of silently making a new, empty store.
  *
+ * @example A typo in the directory is refused, and nothing is created
+ * ```ts
+ * import { prepareStorePath } from "./_file.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * assert.throws(() => prepareStorePath(`${dir}/typo/streams.db`, "file:x"), /does not exist/);
+ * prepareStorePath(`${dir}/.rstream/streams.db`, "file:x"); // creates .rstream/
+ * assert.ok(Deno.statSync(`${dir}/.rstream`).isDirectory);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
  * @throws {StoreFileError} naming the file and what to do
  */
 export function prepareStorePath(path: string, displayUrl: string): void {
@@ -95,6 +106,17 @@ function statOrNull(at: string, path: string, displayUrl: string): Deno.FileInfo
  * errors become a {@linkcode StoreLockedError} (temporary) or a
  * {@linkcode StoreFileError} (permanent) naming the file; errors rstream
  * already named, and anything unknown, are returned unchanged.
+ *
+ * @example SQLite's bare texts become errors that name the file
+ * ```ts
+ * import { storeError } from "./_file.ts";
+ * import { StoreFileError, StoreLockedError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * const locked = storeError(new Error("database is locked"), "s.db", "file:s.db");
+ * assert.ok(locked instanceof StoreLockedError && locked.message.includes("file:s.db"));
+ * const full = storeError(new Error("database or disk is full"), "s.db", "file:s.db");
+ * assert.ok(full instanceof StoreFileError && full.problem === "disk-full");
+ * ```
  */
 export function storeError(
   error: unknown,
