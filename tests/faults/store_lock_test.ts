@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { openStore } from "../../lib/open_store.ts";
 import { runCli } from "../shell/_cli.ts";
+import { ignoreRedis, startRedis } from "../_redis_server.ts";
 import { spawnScript } from "../scripts/_scripts.ts";
 import { assertClean, report, STREAM, until } from "./_faults.ts";
 
@@ -114,6 +115,55 @@ Deno.test({
       assert.equal(result.stderr, `error: The embedded store file:${path} ${LOCKED_TEXT}\n`);
       await using store = await openStore(`file:${path}`);
       assert.equal(await store.len(STREAM), 0);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "rstream-produce --spool keeps spooling and forwarding once another process releases the spool's lock",
+  ignore: ignoreRedis,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    await using redis = await startRedis();
+    await withStoreDir(async (cwd) => {
+      const spool = ".rstream/spool.db";
+      const producer = spawnScript(
+        "rstream-produce",
+        ["sensor1", "--url", redis.url, "--spool", spool, "--count", "40", "--interval", "50"],
+        { cwd },
+      );
+      await until(() => producer.stdout.length >= 5, "5 readings spooled before the lock");
+      const holder = await holdLock(`${cwd}/${spool}`, HOLD_MS);
+      await holder.status;
+      const result = await producer.exited();
+      assert.equal(result.code, 0, result.stderr.join("\n"));
+      const spooled = result.stdout.map((line) =>
+        Number(/^reading (\d+) spooled$/.exec(line)?.[1])
+      );
+      assert.deepEqual(spooled, Array.from({ length: 40 }, (_, i) => i + 1));
+      const locked = `The embedded store file:${spool} ${LOCKED_TEXT}`;
+      const warnings = result.stderr.filter((line) => line.startsWith("warning:"));
+      assert.ok(warnings.length >= 1 && warnings.length <= 2, result.stderr.join("\n"));
+      for (const warning of warnings) {
+        assert.ok(
+          warning === `warning: ${locked}; the reading is kept and retried` ||
+            warning === `warning: forwarding: ${locked}; the readings stay spooled`,
+          warning,
+        );
+      }
+      await using store = await openStore(redis.url);
+      const seqs = (await store.range(STREAM)).map((entry) => Number(entry.fields.spool_seq));
+      assert.deepEqual(seqs, spooled, "every reading forwarded once, in order");
+      report("spool locked 6.5 s (store_lock)", {
+        sent: 40,
+        processed: seqs.length,
+        acked: seqs.length,
+        lost: 0,
+        extra: { warnings: warnings.length },
+      });
+      await assertClean([producer.child.pid, holder.pid], []);
     });
   },
 });
