@@ -251,8 +251,9 @@ export interface EmbeddedConnectionOptions {
 }
 
 /**
- * Opens the embedded backend on a SQLite file (created with its parent
- * directories when missing) or on `":memory:"`. It answers Redis 7.0 stream
+ * Opens the embedded backend on a SQLite file (created when missing, in an
+ * existing directory or a missing `.rstream/`, which is created) or on
+ * `":memory:"`. It answers Redis 7.0 stream
  * commands (XADD, XRANGE, XREAD, XREADGROUP, XACK, XPENDING, XCLAIM,
  * XAUTOCLAIM, XGROUP, XINFO, …) and the keyspace commands rstream needs, with
  * the replies and error texts Redis gives. Several processes may share one
@@ -273,7 +274,10 @@ export interface EmbeddedConnectionOptions {
  *   shows (default `file:<path>` or `memory:`); `now`: the clock for IDs, idle
  *   and delivery times (default `Date.now`); `busyTimeoutMs`: how long a write
  *   waits for another process's transaction (default 5000)
- * @throws {Error} when the file cannot be opened or has a newer schema
+ * @throws {StoreFileError} when the file cannot be used: another
+ *   application's database, not a database, a newer schema, a missing
+ *   directory, not permitted, read-only
+ * @throws {StoreLockedError} when another process holds the write lock past the busy timeout
  */
 export function openEmbeddedConnection(
   path: string,
