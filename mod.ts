@@ -45,19 +45,29 @@ export {
   NoGroupError,
   NoPermissionError,
   ReplyError,
+  StoreFileError,
+  StoreLockedError,
   StreamError,
   StreamIdTooSmallError,
   toStreamError,
   UsageError,
   WrongTypeError,
 } from "./lib/errors.ts";
-export type { ErrorContext, ErrorLineOptions, StreamErrorOptions } from "./lib/errors.ts";
+export type {
+  ErrorContext,
+  ErrorLineOptions,
+  StoreFileErrorOptions,
+  StoreFileProblem,
+  StreamErrorOptions,
+} from "./lib/errors.ts";
 export { checkGroupStart, checkIds, checkInteger, checkName } from "./lib/checks.ts";
 export { abortableSleep, Backoff } from "./lib/backoff.ts";
 export type { BackoffOptions } from "./lib/backoff.ts";
 export { StallDetector } from "./lib/stall.ts";
 export type { StallDetectorOptions, StalledCall } from "./lib/stall.ts";
 export { CommandStore } from "./lib/store.ts";
+export { addOnce, producerId } from "./lib/add_once.ts";
+export type { AddOnceOptions, AddOnceResult } from "./lib/add_once.ts";
 export type * from "./lib/store.ts";
 export {
   DEFAULT_DB_PATH,

@@ -311,6 +311,113 @@ export class EnvPermissionError extends StreamError {
   }
 }
 
+/**
+ * What is wrong with an embedded store's file, as {@linkcode StoreFileError.problem} says.
+ *
+ * @example Decide what to tell the operator
+ * ```ts
+ * import type { StoreFileProblem } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const advice = (problem: StoreFileProblem) =>
+ *   problem === "disk-full" ? "free space" : problem === "read-only" ? "fix the mode" : "check the path";
+ * assert.equal(advice("disk-full"), "free space");
+ * ```
+ */
+export type StoreFileProblem =
+  | "read-only"
+  | "not-a-database"
+  | "foreign-database"
+  | "newer-schema"
+  | "missing-directory"
+  | "is-a-directory"
+  | "not-permitted"
+  | "permission-denied"
+  | "cannot-open"
+  | "disk-full";
+
+/**
+ * Options of {@linkcode StoreFileError}.
+ *
+ * @example Name the file and the problem, and keep the cause
+ * ```ts
+ * import { StoreFileError, type StoreFileErrorOptions } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const options: StoreFileErrorOptions = {
+ *   path: "x.db",
+ *   problem: "disk-full",
+ *   cause: new Error("database or disk is full"),
+ * };
+ * assert.equal(new StoreFileError("full", options).problem, "disk-full");
+ * ```
+ */
+export interface StoreFileErrorOptions extends StreamErrorOptions {
+  /** The file's path. */
+  path: string;
+  /** What is wrong with it. */
+  problem: StoreFileProblem;
+}
+
+/**
+ * The embedded store's file cannot be used, and retrying will not change
+ * that: it is read-only, not an SQLite database, another application's
+ * database, in a directory that does not exist, not permitted to this
+ * program, or its disk is full. The message names the file and says what to
+ * do; the consumer worker stops on it, and the scripts exit with status 1.
+ *
+ * @example A read-only store names its file
+ * ```ts
+ * import { StoreFileError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new StoreFileError("Cannot write the embedded store file:x.db", {
+ *   path: "x.db",
+ *   problem: "read-only",
+ * });
+ * assert.ok(error instanceof StreamError);
+ * assert.deepEqual([error.path, error.problem], ["x.db", "read-only"]);
+ * ```
+ */
+export class StoreFileError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "StoreFileError";
+  /** The file's path. */
+  readonly path: string;
+  /** What is wrong with the file. */
+  readonly problem: StoreFileProblem;
+  /** Creates the error for the file at `options.path`. */
+  constructor(message: string, options: StoreFileErrorOptions) {
+    super(message, options);
+    this.path = options.path;
+    this.problem = options.problem;
+  }
+}
+
+/**
+ * Another process held the embedded store's write lock for longer than the
+ * busy timeout (a backup, or a `sqlite3` shell inside `BEGIN IMMEDIATE`), so
+ * the command was not run. It is temporary: retrying after the lock is
+ * released succeeds. The producer script keeps its readings and retries.
+ *
+ * @example Tell a lock from a broken file
+ * ```ts
+ * import { StoreFileError, StoreLockedError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new StoreLockedError("The embedded store file:x.db is locked", { path: "x.db" });
+ * assert.equal(error.path, "x.db");
+ * assert.ok(!(error instanceof StoreFileError));
+ * ```
+ */
+export class StoreLockedError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "StoreLockedError";
+  /** The file's path. */
+  readonly path: string;
+  /** Creates the error for the file at `options.path`. */
+  constructor(message: string, options: StreamErrorOptions & { path: string }) {
+    super(message, options);
+    this.path = options.path;
+  }
+}
+
 /** Options of {@linkcode errorLine}. */
 export interface ErrorLineOptions {
   /** The usage to append, as `(usage: …)`. */
@@ -427,9 +534,11 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
         );
       case "NOPERM":
         return new NoPermissionError(
-          `Permission denied${where}: ${
-            text.slice(7)
-          }; grant the user this command and key in its ACL, or use another user`,
+          `Permission denied${
+            context.command && context.stream
+              ? ` (${context.command} on '${context.stream}')`
+              : where
+          }: ${text.slice(7)}; grant the user this command and key in its ACL, or use another user`,
           { ...context, cause: error },
         );
       case "WRONGPASS":

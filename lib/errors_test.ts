@@ -125,6 +125,18 @@ Deno.test("toStreamError() maps NOPERM to NoPermissionError with Redis's reason"
   );
 });
 
+Deno.test("toStreamError() names the stream a NOPERM was for, such as the dead-letter stream", () => {
+  const error = toStreamError(
+    new ReplyError("NOPERM No permissions to access a key"),
+    { command: "XADD", stream: "app:event:dead-letter" },
+  );
+  assert.ok(error instanceof NoPermissionError);
+  assert.equal(
+    error.message,
+    "Permission denied (XADD on 'app:event:dead-letter'): No permissions to access a key; grant the user this command and key in its ACL, or use another user",
+  );
+});
+
 Deno.test("toStreamError() maps WRONGPASS to AuthenticationError naming the server", () => {
   const error = toStreamError(
     new ReplyError("WRONGPASS invalid username-password pair or user is disabled."),

@@ -14,6 +14,7 @@ import {
   type Fields,
   openStore,
   readFromCheckpoint,
+  StoreFileError,
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
@@ -178,6 +179,10 @@ async function runReader(
         ),
     });
   } catch (error) {
+    if (error instanceof StoreFileError) {
+      console.error(failureOutput(error, { json: options.json })); // the store's file, not the entry
+      return 1;
+    }
     console.error(
       `error: ${current ? `processing ${current} failed: ` : ""}${
         errorText(error)

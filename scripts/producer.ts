@@ -9,6 +9,8 @@
  */
 
 import {
+  addOnce,
+  Backoff,
   ConnectionError,
   type Fields,
   type ForwardEvent,
@@ -16,6 +18,7 @@ import {
   openSpool,
   openStore,
   resolveStoreUrl,
+  StoreLockedError,
   type StreamStore,
 } from "../mod.ts";
 import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep, UsageError } from "./_cli.ts";
@@ -81,6 +84,12 @@ async function sendDirect(
   readings: Fields[],
 ): Promise<void> {
   const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
+  if (readings.length === 1 && options.id !== undefined && /^\d+-\d+$/.test(options.id)) {
+    // An explicit ID makes the retry after a lost reply exactly-once: a copy already stored is found.
+    const { id } = await addOnce(store, options.stream, readings[0]!, { ...trim, id: options.id });
+    print(options, { id, fields: readings[0]! });
+    return;
+  }
   if (readings.length === 1) {
     const id = await store.add(options.stream, readings[0]!, { ...trim, id: options.id ?? "*" });
     print(options, { id: id!, fields: readings[0]! });
@@ -90,30 +99,66 @@ async function sendDirect(
   ids.forEach((id, i) => print(options, { id, fields: readings[i]! }));
 }
 
+/** How often a producer that keeps retrying repeats its warning. */
+const WARN_EVERY_MS = 30_000;
+
+/** Errors a retry can fix: Redis unreachable, or the embedded store locked by another process. */
+function isTransient(error: unknown): boolean {
+  return error instanceof ConnectionError || error instanceof StoreLockedError;
+}
+
+/**
+ * Retries `attempt` after transient errors, with backoff, until it succeeds
+ * or `signal` aborts (then the last error is thrown); any other error is
+ * thrown at once. One warning when the trouble starts, repeated every 30 s
+ * while it lasts, and one line when it is over.
+ */
+async function retryTransient<T>(
+  attempt: () => Promise<T>,
+  what: string,
+  signal: AbortSignal,
+): Promise<T> {
+  const backoff = new Backoff({ initialMs: 50, maxMs: 1000 });
+  let warnedAt: number | undefined;
+  let last: unknown;
+  for (;;) {
+    try {
+      const result = await attempt();
+      if (warnedAt !== undefined) {
+        console.error(
+          last instanceof StoreLockedError
+            ? `the embedded store ${last.displayUrl} is unlocked again; ${what}`
+            : `Redis reachable again; ${what}`,
+        );
+      }
+      return result;
+    } catch (error) {
+      if (!isTransient(error) || signal.aborted) throw error;
+      last = error;
+      if (warnedAt === undefined || Date.now() - warnedAt >= WARN_EVERY_MS) {
+        console.error(`warning: ${errorText(error)}; the reading is kept and retried`);
+        warnedAt = Date.now();
+      }
+      await backoff.wait(signal);
+      if (signal.aborted) throw error;
+    }
+  }
+}
+
 /**
  * Sends `n` readings; when the connection is lost (Redis restarted, the
- * connection killed) the same readings are sent again once it is back, so a
- * reading whose add was in flight may be added twice (at least once), never
- * skipped. One warning per outage.
+ * connection killed) or the embedded store is locked by another process, the
+ * same readings are sent again once it is back, so a reading whose add was in
+ * flight may be added twice (at least once), never skipped.
  */
-async function sendRetrying(
+function sendRetrying(
   store: StreamStore,
   options: ProducerOptions,
   n: number,
   signal: AbortSignal,
 ): Promise<void> {
   const readings = Array.from({ length: n }, () => makeReading(options.sensorId));
-  for (let attempt = 0;; attempt++) {
-    try {
-      await sendDirect(store, options, readings);
-      if (attempt > 0) console.error(`Redis reachable again; sending`);
-      return;
-    } catch (error) {
-      if (!(error instanceof ConnectionError) || signal.aborted) throw error;
-      if (attempt === 0) console.error(`warning: ${errorText(error)}; retrying`);
-      await sleep(Math.min(50 * 2 ** attempt, 1000), signal);
-    }
-  }
+  return retryTransient(() => sendDirect(store, options, readings), "sending", signal);
 }
 
 /** Runs `work`; after a stop it waits at most STOP_GRACE_MS for it. */
@@ -155,6 +200,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
   let down = false;
   let quiet = false; // after the first batch, and again after an outage, say nothing per batch
   let lastWarning = 0;
+  const errors = new Map<string, { at: number; repeated: number }>();
   return (event) => {
     switch (event.type) {
       case "forwarded":
@@ -193,9 +239,20 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         lastWarning = now;
         break;
       }
-      case "error":
-        console.error(`warning: forwarding: ${errorText(event.error)}`);
+      case "error": {
+        // The same error (NOPERM, OOM, …) on every retry: once per 30 s, with the count held back.
+        const text = errorText(event.error);
+        const now = Date.now();
+        const seen = errors.get(text);
+        if (seen && now - seen.at < 30_000) {
+          seen.repeated++;
+          break;
+        }
+        const more = seen?.repeated ? ` (and ${seen.repeated} times more)` : "";
+        console.error(`warning: forwarding: ${text}${more}; the readings stay spooled`);
+        errors.set(text, { at: now, repeated: 0 });
         break;
+      }
     }
   };
 }
@@ -223,7 +280,12 @@ async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promis
   });
   let lastDropWarning = 0;
   const spoolReading = async () => {
-    const { reading, dropped } = await spool.append(makeReading(options.sensorId));
+    const fields = makeReading(options.sensorId);
+    const { reading, dropped } = await retryTransient(
+      () => spool.append(fields),
+      "spooling",
+      signal,
+    );
     print(options, { seq: reading.seq, fields: reading.fields });
     if (dropped > 0 && Date.now() - lastDropWarning > 5000) {
       lastDropWarning = Date.now();

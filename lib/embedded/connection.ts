@@ -6,13 +6,13 @@
  */
 
 import { ReplyError } from "../errors.ts";
-import { parentDir } from "../_parent_dir.ts";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { ChangeWatcher, waitForReply } from "./blocking.ts";
 import { HandlerContext } from "./handler_context.ts";
 import { Executor, GROUP_LIMIT } from "./executor.ts";
 import type { ReadRequest } from "./reads.ts";
 import { openDatabase } from "./schema.ts";
+import { prepareStorePath, storeError } from "./_file.ts";
 
 /** Commands waiting for the next group commit: one `send`, or a whole pipeline. */
 interface Queued {
@@ -31,6 +31,8 @@ class EmbeddedConnection implements CommandConnection {
   readonly backend = "embedded" as const;
   readonly displayUrl: string;
   readonly #db;
+  readonly #path: string;
+  readonly #busyTimeoutMs: number;
   readonly #executor: Executor;
   readonly #watcher: ChangeWatcher;
   readonly #closing = new AbortController();
@@ -43,14 +45,28 @@ class EmbeddedConnection implements CommandConnection {
 
   constructor(path: string, options: EmbeddedConnectionOptions) {
     this.displayUrl = options.displayUrl ?? (path === ":memory:" ? "memory:" : `file:${path}`);
-    if (path !== ":memory:") Deno.mkdirSync(parentDir(path), { recursive: true });
-    this.#db = openDatabase(path, { busyTimeoutMs: options.busyTimeoutMs });
+    this.#path = path;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    try {
+      if (path !== ":memory:") prepareStorePath(path, this.displayUrl);
+      this.#db = openDatabase(path, {
+        busyTimeoutMs: this.#busyTimeoutMs,
+        displayUrl: this.displayUrl,
+      });
+    } catch (error) {
+      throw this.#named(error);
+    }
     const ctx = new HandlerContext(this.#db, options.now ?? Date.now);
     const version = ctx.q("PRAGMA data_version");
     this.#watcher = new ChangeWatcher(() =>
       Number((version.get() as { data_version: number }).data_version)
     );
     this.#executor = new Executor(ctx, () => this.#watcher.notify());
+  }
+
+  /** An SQLite or permission failure as an error that names the file. */
+  #named(error: unknown): unknown {
+    return storeError(error, this.#path, this.displayUrl, this.#busyTimeoutMs);
   }
 
   #checkOpen(): void {
@@ -101,9 +117,15 @@ class EmbeddedConnection implements CommandConnection {
         return;
       }
       const first = this.#queue[0]!;
-      if (!first.single && (first.batch.length > GROUP_LIMIT || hasBlocking(first.batch))) {
+      if (!first.single && hasBlocking(first.batch)) {
         this.#queue.shift();
         this.#runLongPipeline(first);
+        continue;
+      }
+      if (first.batch.length > GROUP_LIMIT) {
+        // A large pipeline is still one transaction, all or nothing, on its own.
+        this.#queue.shift();
+        this.#commitGroup([first]);
         continue;
       }
       const group: Queued[] = [];
@@ -124,10 +146,13 @@ class EmbeddedConnection implements CommandConnection {
     const commands = group.length === 1 ? group[0]!.batch : group.flatMap((item) => item.batch);
     let results: (RedisReply | Error)[];
     try {
-      results = commands.length === 0 ? [] : this.#executor.executeChunk(commands, 0).results;
+      results = commands.length === 0
+        ? []
+        : this.#executor.executeChunk(commands, 0, commands.length).results;
     } catch (error) {
       // An SQLite failure rolled the whole group back: each of its commands fails with it.
-      for (const item of group) item.reject(error);
+      const named = this.#named(error);
+      for (const item of group) item.reject(named);
       return;
     }
     let at = 0;
@@ -140,10 +165,13 @@ class EmbeddedConnection implements CommandConnection {
     }
   }
 
-  /** A pipeline larger than a group, or with a blocking read: committed in parts, in order. */
+  /** A pipeline with a blocking read: committed up to each blocking read, in order. */
   #runLongPipeline(item: Queued): void {
     this.#waiting = true;
-    this.#runInParts(item.batch).then(item.resolve, item.reject).finally(() => {
+    this.#runInParts(item.batch).then(
+      item.resolve,
+      (error) => item.reject(this.#named(error)),
+    ).finally(() => {
       this.#waiting = false;
       this.#drain();
     });
@@ -178,9 +206,11 @@ class EmbeddedConnection implements CommandConnection {
       const version = this.#watcher.version();
       const outcome = this.#executor.execute(args);
       if ("reply" in outcome) return Promise.resolve(outcome.reply);
-      return this.#wait(outcome.block, options.signal, version);
+      return this.#wait(outcome.block, options.signal, version).catch((error) => {
+        throw this.#named(error);
+      });
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(this.#named(error));
     }
   }
 
@@ -221,8 +251,9 @@ export interface EmbeddedConnectionOptions {
 }
 
 /**
- * Opens the embedded backend on a SQLite file (created with its parent
- * directories when missing) or on `":memory:"`. It answers Redis 7.0 stream
+ * Opens the embedded backend on a SQLite file (created when missing, in an
+ * existing directory or a missing `.rstream/`, which is created) or on
+ * `":memory:"`. It answers Redis 7.0 stream
  * commands (XADD, XRANGE, XREAD, XREADGROUP, XACK, XPENDING, XCLAIM,
  * XAUTOCLAIM, XGROUP, XINFO, …) and the keyspace commands rstream needs, with
  * the replies and error texts Redis gives. Several processes may share one
@@ -243,7 +274,10 @@ export interface EmbeddedConnectionOptions {
  *   shows (default `file:<path>` or `memory:`); `now`: the clock for IDs, idle
  *   and delivery times (default `Date.now`); `busyTimeoutMs`: how long a write
  *   waits for another process's transaction (default 5000)
- * @throws {Error} when the file cannot be opened or has a newer schema
+ * @throws {StoreFileError} when the file cannot be used: another
+ *   application's database, not a database, a newer schema, a missing
+ *   directory, not permitted, read-only
+ * @throws {StoreLockedError} when another process holds the write lock past the busy timeout
  */
 export function openEmbeddedConnection(
   path: string,

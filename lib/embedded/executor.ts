@@ -19,9 +19,10 @@ import type { HandlerContext } from "./handler_context.ts";
 import { type ReadRequest, serveRead } from "./reads.ts";
 
 /**
- * Most commands committed in one transaction: a group or pipeline up to this
- * size is all-or-nothing (a crash or kill leaves all of it or none); a larger
- * pipeline commits in groups of this size.
+ * Most commands of several callers committed together in one transaction
+ * (group commit), and the part size of a pipeline that has a blocking read.
+ * A pipeline without a blocking read is one transaction whatever its size:
+ * all or nothing (a crash or kill leaves all of it or none).
  */
 export const GROUP_LIMIT = 10_000;
 
@@ -94,11 +95,16 @@ export class Executor {
   }
 
   /**
-   * Runs `batch` from `start` in one transaction, up to {@linkcode GROUP_LIMIT}
-   * commands or up to and including the first command that must block.
+   * Runs `batch` from `start` in one transaction, up to `limit` commands
+   * (default {@linkcode GROUP_LIMIT}) or up to and including the first command
+   * that must block.
    */
-  executeChunk(batch: readonly (readonly string[])[], start: number): ChunkResult {
-    const end = Math.min(batch.length, start + GROUP_LIMIT);
+  executeChunk(
+    batch: readonly (readonly string[])[],
+    start: number,
+    limit: number = GROUP_LIMIT,
+  ): ChunkResult {
+    const end = Math.min(batch.length, start + limit);
     const specs: (HandlerSpec | ReplyError)[] = [];
     let write = false;
     for (let i = start; i < end; i++) {

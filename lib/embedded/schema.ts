@@ -18,6 +18,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
+import { StoreFileError } from "../errors.ts";
 
 /** The schema version this code writes (`PRAGMA user_version`). */
 export const SCHEMA_VERSION = 1;
@@ -70,27 +71,67 @@ CREATE TABLE pel (
 CREATE INDEX pel_by_consumer ON pel (key_id, grp, consumer, ms, seq);
 `;
 
+/**
+ * The `PRAGMA application_id` that marks a file as an rstream store (the
+ * bytes `rstr`). A non-empty database without it is another application's
+ * and is refused, so rstream never writes its tables into someone else's file.
+ *
+ * @example The mark is the ASCII bytes "rstr"
+ * ```ts
+ * import { APPLICATION_ID } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(APPLICATION_ID, 0x72737472);
+ * ```
+ */
+export const APPLICATION_ID = 0x72737472;
+
+/** The tables (and index) of schema version 1, to recognize a store made before the mark. */
+const V1_OBJECTS = ["consumers", "entries", "groups", "keys", "pel", "pel_by_consumer"];
+
+/**
+ * Checkpoint policy for small partitions: the WAL is copied back into the
+ * database after about 1 MiB of changes (256 pages of 4 KiB; SQLite's default
+ * is 4 MiB), and truncated back to at most 1 MiB afterwards (SQLite keeps it
+ * at its largest size by default).
+ *
+ * @example The WAL is checkpointed every 256 pages and kept under 1 MiB
+ * ```ts
+ * import { WAL_POLICY } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(WAL_POLICY, { autocheckpointPages: 256, journalSizeLimitBytes: 1048576 });
+ * ```
+ */
+export const WAL_POLICY = { autocheckpointPages: 256, journalSizeLimitBytes: 1024 * 1024 } as const;
+
 /** Options for {@linkcode openDatabase}. */
 export interface OpenDatabaseOptions {
   /** How long a writer waits for another process's transaction (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** How errors name the file (default `file:<path>`). */
+  displayUrl?: string;
 }
 
 /**
  * Opens (creating when needed) the store's database at `path` (a file path or
- * `:memory:`), applies the pragmas and brings the schema up to date.
+ * `:memory:`), checks it is an rstream store (or empty), applies the pragmas
+ * and brings the schema up to date.
  *
- * @throws {Error} when the file was written by a newer schema version
+ * @throws {StoreFileError} when the file is another application's database,
+ *   or was written by a newer schema version
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): DatabaseSync {
   const db = new DatabaseSync(path);
+  const where = { path, displayUrl: options.displayUrl ?? `file:${path}` };
   try {
     db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    checkOwner(identify(db), where); // before anything writes: a foreign file stays untouched
     if (path !== ":memory:") {
       db.exec("PRAGMA journal_mode = WAL");
       db.exec("PRAGMA synchronous = NORMAL");
+      db.exec(`PRAGMA wal_autocheckpoint = ${WAL_POLICY.autocheckpointPages}`);
+      db.exec(`PRAGMA journal_size_limit = ${WAL_POLICY.journalSizeLimitBytes}`);
     }
-    migrate(db);
+    migrate(db, where);
     return db;
   } catch (error) {
     db.close();
@@ -98,22 +139,76 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   }
 }
 
-function userVersion(db: DatabaseSync): number {
-  return Number((db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+function pragma(db: DatabaseSync, name: string): number {
+  return Number(Object.values(db.prepare(`PRAGMA ${name}`).get() as Record<string, number>)[0]);
 }
 
-/** Creates or upgrades the tables in one immediate transaction. */
-export function migrate(db: DatabaseSync): void {
-  if (userVersion(db) === SCHEMA_VERSION) return;
+/** What a database file is: rstream's (marked), empty, rstream's from before the mark, or another's. */
+type Identity =
+  | { kind: "rstream"; version: number }
+  | { kind: "empty" }
+  | { kind: "unmarked-rstream" }
+  | { kind: "foreign"; applicationId: number; userVersion: number; objects: string[] };
+
+function identify(db: DatabaseSync): Identity {
+  const applicationId = pragma(db, "application_id");
+  const userVersion = pragma(db, "user_version");
+  if (applicationId === APPLICATION_ID) return { kind: "rstream", version: userVersion };
+  const objects = (db.prepare(
+    "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+  ).all() as { name: string }[]).map((row) => row.name);
+  if (applicationId === 0 && userVersion === 0 && objects.length === 0) return { kind: "empty" };
+  if (applicationId === 0 && userVersion === 1 && objects.join() === V1_OBJECTS.join()) {
+    return { kind: "unmarked-rstream" };
+  }
+  return { kind: "foreign", applicationId, userVersion, objects };
+}
+
+function checkOwner(
+  identity: Identity,
+  where: { path: string; displayUrl: string },
+): void {
+  if (identity.kind === "foreign") {
+    const shown = identity.objects.slice(0, 5).join(", ") +
+      (identity.objects.length > 5 ? `, … (${identity.objects.length} in all)` : "");
+    throw new StoreFileError(
+      `Cannot open the embedded store ${where.displayUrl}: ${where.path} is another application's SQLite database (${
+        identity.objects.length ? `tables ${shown}` : "no tables"
+      }, application_id ${identity.applicationId}, user_version ${identity.userVersion}); rstream leaves it untouched — point RSTREAM_DB or --url file:PATH at a new file`,
+      { ...where, problem: "foreign-database" },
+    );
+  }
+  if (identity.kind === "rstream" && identity.version > SCHEMA_VERSION) {
+    throw new StoreFileError(
+      `Cannot open the embedded store ${where.displayUrl}: its schema version ${identity.version} is newer than ${SCHEMA_VERSION}, which this rstream writes; upgrade rstream`,
+      { ...where, problem: "newer-schema" },
+    );
+  }
+}
+
+/**
+ * Creates or upgrades the tables, and marks the file as rstream's, in one
+ * immediate transaction.
+ *
+ * @throws {StoreFileError} when another process made the file foreign or newer meanwhile
+ */
+export function migrate(
+  db: DatabaseSync,
+  where: { path: string; displayUrl: string } = { path: ":memory:", displayUrl: "memory:" },
+): void {
+  const seen = identify(db);
+  if (seen.kind === "rstream" && seen.version === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
-    const version = userVersion(db); // another process may have migrated meanwhile
-    if (version > SCHEMA_VERSION) {
-      throw new Error(
-        `Cannot open the embedded store: its schema version ${version} is newer than ${SCHEMA_VERSION}; upgrade rstream`,
-      );
-    }
+    const identity = identify(db); // another process may have migrated meanwhile
+    checkOwner(identity, where);
+    const version = identity.kind === "rstream"
+      ? identity.version
+      : identity.kind === "empty"
+      ? 0
+      : 1;
     if (version < 1) db.exec(SCHEMA_V1);
+    db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");
   } catch (error) {

@@ -7,7 +7,6 @@
  */
 
 import { ReplyError } from "../errors.ts";
-import { parentDir } from "../_parent_dir.ts";
 import { openStore } from "../open_store.ts";
 import type { Fields, StreamStore } from "../store.ts";
 
@@ -202,8 +201,9 @@ export class Spool implements AsyncDisposable {
 }
 
 /**
- * Opens (creating it and its directory if needed) the spool at `path`. A
- * spool belongs to one device: opening it under another name fails.
+ * Opens (creating it if needed) the spool at `path`. Its directory must
+ * exist, except a missing `.rstream/`, which is created as for the embedded
+ * store. A spool belongs to one device: opening it under another name fails.
  *
  * @example Spool a reading while offline
  * ```ts
@@ -216,11 +216,12 @@ export class Spool implements AsyncDisposable {
  * ```
  *
  * @throws {Error} when the spool belongs to another device.
+ * @throws {StoreFileError} when its file cannot be used (a missing directory,
+ *   read-only, not an rstream store, not permitted).
  */
 export async function openSpool(path: string, options: SpoolOptions): Promise<Spool> {
   if (path === "") throw new TypeError("openSpool() needs a path");
   if (options.device === "") throw new TypeError("openSpool() needs a device name");
-  await Deno.mkdir(parentDir(path), { recursive: true });
   const store = await openStore(`file:${path}`);
   try {
     const owner = await store.get(DEVICE_KEY);

@@ -25,6 +25,7 @@ import {
   AuthenticationError,
   NoGroupError,
   NoPermissionError,
+  StoreFileError,
   toStreamError,
   WrongTypeError,
 } from "../errors.ts";
@@ -61,6 +62,7 @@ function message(error: unknown): string {
 /** Errors that retrying cannot fix: the worker stops and `consume()` rejects. */
 function isPermanent(error: unknown): boolean {
   return error instanceof WrongTypeError || error instanceof NoPermissionError ||
+    error instanceof StoreFileError ||
     error instanceof AuthenticationError || error instanceof TypeError ||
     error instanceof RangeError;
 }

@@ -12,9 +12,9 @@ async function withTempDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("openEmbeddedConnection() creates parent directories and a WAL-mode file", async () => {
+Deno.test("openEmbeddedConnection() creates a missing .rstream directory and a WAL-mode file", async () => {
   await withTempDir(async (dir) => {
-    const path = `${dir}/a/b/streams.db`;
+    const path = `${dir}/.rstream/streams.db`;
     {
       await using connection = openEmbeddedConnection(path);
       assert.equal(connection.backend, "embedded");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { openEmbeddedConnection } from "../../lib/embedded/mod.ts";
-import { ReplyError } from "../../mod.ts";
+import { ReplyError, StoreLockedError } from "../../mod.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "rstream-group-" });
@@ -77,7 +77,9 @@ Deno.test("an SQLite failure fails exactly the commands of its group, and the ne
     holder.close();
     assert.deepEqual(locked.map((r) => r.status), ["rejected", "rejected"]);
     for (const r of locked) {
-      assert.match(String((r as PromiseRejectedResult).reason), /database is locked/);
+      const reason = (r as PromiseRejectedResult).reason;
+      assert.ok(reason instanceof StoreLockedError, String(reason));
+      assert.match(reason.message, /is locked: another process has held its write lock/);
     }
     // Nothing of the failed group was stored, and the connection goes on.
     assert.equal(await connection.send(["XADD", "s", "5-0", "n", "4"]), "5-0");

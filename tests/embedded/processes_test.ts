@@ -47,7 +47,7 @@ function spawnWorker(...args: string[]): Worker {
 async function withTempDb(fn: (path: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "rstream-processes-" });
   try {
-    await fn(`${dir}/nested/streams.db`);
+    await fn(`${dir}/.rstream/streams.db`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

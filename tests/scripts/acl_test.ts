@@ -59,7 +59,7 @@ Deno.test({
         cwd,
       });
       assert.equal(other.code, 1);
-      assert.match(other.stderr[0]!, /^error: Permission denied \(XADD\): /);
+      assert.match(other.stderr[0]!, /^error: Permission denied \(XADD on 'x'\): /);
       assert.equal(other.stderr.length, 1);
       assert.ok(!other.stderr[0]!.includes("pass@"), "no password in the error");
       const consumer = await runScript(
@@ -101,5 +101,42 @@ Deno.test({
       await using admin = await openStore(redis.url);
       const seqs = (await admin.range("app:event")).map((e) => e.fields.spool_seq);
       assert.deepEqual(seqs, ["1", "2", "3", "4", "5", "6"]);
+    }),
+});
+
+Deno.test({
+  name: "producer --spool warns once per error, not once per retry, when Redis denies its stream",
+  ignore: ignoreRedis,
+  fn: () =>
+    withAclRedis(async (redis, cwd) => {
+      const url = asUser(redis.url, "sensor3");
+      const out = await runScript(
+        "rstream-produce",
+        [
+          "sensor3",
+          "--url",
+          url,
+          "--stream",
+          "other",
+          "--spool",
+          ".rstream/spool.db",
+          "--count",
+          "3",
+          "--drain-ms",
+          "2500",
+        ],
+        { cwd },
+      );
+      assert.equal(out.code, 0, out.stderr.join("\n"));
+      const grant = "grant the user this command and key in its ACL, or use another user";
+      const noKey = "this user has no permissions to access one of the keys used as arguments";
+      assert.deepEqual(out.stderr.sort(), [
+        "spool: 3 readings still spooled in .rstream/spool.db; they are forwarded on the next run",
+        `warning: forwarding: Permission denied (XADD on 'other'): ${noKey}; ${grant}; the readings stay spooled`,
+        `warning: forwarding: Permission denied (XRANGE on 'other'): ${noKey}; ${grant}; the readings stay spooled`,
+      ]);
+      const stats = (await redisCli(redis.port, ["INFO", "commandstats"])).join("\n");
+      const denied = Number(/cmdstat_xadd:.*rejected_calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      assert.ok(denied >= 2, `Redis denied ${denied} XADDs: the forwarder kept retrying`);
     }),
 });

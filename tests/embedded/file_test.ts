@@ -1,0 +1,181 @@
+/**
+ * The embedded store's file: rstream marks its own (`application_id`),
+ * refuses another application's database and anything that is not a
+ * database, and creates only a missing `.rstream/` directory. Each test makes
+ * the file a real process would meet, and checks the file afterwards.
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
+import { APPLICATION_ID, SCHEMA_VERSION } from "../../lib/embedded/schema.ts";
+import { StoreFileError } from "../../lib/errors.ts";
+import { openStore } from "../../lib/open_store.ts";
+
+async function withTempDir(fn: (dir: string) => Promise<void> | void) {
+  const dir = await Deno.makeTempDir({ prefix: "rstream-file-" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function inspect(path: string) {
+  const db = new DatabaseSync(path);
+  try {
+    const one = (sql: string) => Object.values(db.prepare(sql).get() as Record<string, unknown>)[0];
+    return {
+      applicationId: one("PRAGMA application_id"),
+      userVersion: one("PRAGMA user_version"),
+      journalMode: one("PRAGMA journal_mode"),
+      tables: (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all() as { name: string }[]).map((row) => row.name),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function refusal(fn: () => unknown, problem: string): StoreFileError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof StoreFileError, `expected a StoreFileError, got ${caught}`);
+  assert.equal(caught.problem, problem);
+  return caught;
+}
+
+Deno.test("openEmbeddedConnection() marks a new file with rstream's application_id", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/streams.db`;
+    {
+      await using connection = openEmbeddedConnection(path);
+      await connection.send(["XADD", "s", "1-1", "a", "1"]);
+    }
+    const file = inspect(path);
+    assert.equal(file.applicationId, APPLICATION_ID);
+    assert.equal(file.userVersion, SCHEMA_VERSION);
+    assert.equal(file.journalMode, "wal");
+  });
+});
+
+Deno.test("openEmbeddedConnection() refuses another application's database and leaves it untouched", async () => {
+  await withTempDir((dir) => {
+    const path = `${dir}/app.db`;
+    const other = new DatabaseSync(path);
+    other.exec("CREATE TABLE readings (t REAL); INSERT INTO readings VALUES (0.5)");
+    other.close();
+    const error = refusal(() => openEmbeddedConnection(path), "foreign-database");
+    assert.equal(
+      error.message,
+      `Cannot open the embedded store file:${path}: ${path} is another application's SQLite database (tables readings, application_id 0, user_version 0); rstream leaves it untouched — point RSTREAM_DB or --url file:PATH at a new file`,
+    );
+    assert.equal(error.path, path);
+    assert.deepEqual(inspect(path), {
+      applicationId: 0,
+      userVersion: 0,
+      journalMode: "delete",
+      tables: ["readings"],
+    });
+  });
+});
+
+Deno.test("openEmbeddedConnection() calls a foreign user_version foreign, not newer", async () => {
+  await withTempDir((dir) => {
+    const path = `${dir}/app.db`;
+    const other = new DatabaseSync(path);
+    other.exec("PRAGMA user_version = 7");
+    other.close();
+    const error = refusal(() => openEmbeddedConnection(path), "foreign-database");
+    assert.match(
+      error.message,
+      /another application's SQLite database \(no tables, application_id 0, user_version 7\)/,
+    );
+    assert.doesNotMatch(error.message, /newer|upgrade/);
+  });
+});
+
+Deno.test("openEmbeddedConnection() says upgrade only for its own file with a newer schema", async () => {
+  await withTempDir((dir) => {
+    const path = `${dir}/streams.db`;
+    openEmbeddedConnection(path).close();
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA user_version = 2");
+    db.close();
+    const error = refusal(() => openEmbeddedConnection(path), "newer-schema");
+    assert.equal(
+      error.message,
+      `Cannot open the embedded store file:${path}: its schema version 2 is newer than 1, which this rstream writes; upgrade rstream`,
+    );
+  });
+});
+
+Deno.test("openEmbeddedConnection() adopts and marks a store made before the mark", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/streams.db`;
+    {
+      await using connection = openEmbeddedConnection(path);
+      await connection.send(["XADD", "s", "1-1", "a", "1"]);
+    }
+    const db = new DatabaseSync(path);
+    db.exec("PRAGMA application_id = 0"); // as rstream 0.1.0 left its files
+    db.close();
+    {
+      await using connection = openEmbeddedConnection(path);
+      assert.equal(await connection.send(["XLEN", "s"]), 1);
+    }
+    assert.equal(inspect(path).applicationId, APPLICATION_ID);
+  });
+});
+
+Deno.test("openStore() names the file that is not a database", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/notes.db`;
+    await Deno.writeTextFile(path, "these are my notes, not a database\n".repeat(40));
+    await assert.rejects(() => openStore(`file:${path}`), (error: unknown) => {
+      assert.ok(error instanceof StoreFileError);
+      assert.equal(error.problem, "not-a-database");
+      assert.equal(
+        error.message,
+        `Cannot open the embedded store file:${path}: ${path} is not an SQLite database (file is not a database); point RSTREAM_DB or --url file:PATH at an rstream store or at a new file`,
+      );
+      return true;
+    });
+    assert.equal(await Deno.readTextFile(path), "these are my notes, not a database\n".repeat(40));
+  });
+});
+
+Deno.test("openStore() refuses a missing directory other than .rstream and creates nothing", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/typo/streams.db`;
+    await assert.rejects(() => openStore(`file:${path}`), (error: unknown) => {
+      assert.ok(error instanceof StoreFileError);
+      assert.equal(error.problem, "missing-directory");
+      assert.equal(
+        error.message,
+        `Cannot open the embedded store file:${path}: the directory ${dir}/typo does not exist; create it first or fix the path (RSTREAM_DB or --url file:PATH) — only a missing .rstream/ is created`,
+      );
+      return true;
+    });
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  });
+});
+
+Deno.test("openStore() refuses a directory given as the store's file", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/.rstream`);
+    await assert.rejects(() => openStore(`file:${dir}/.rstream`), (error: unknown) => {
+      assert.ok(error instanceof StoreFileError);
+      assert.equal(
+        error.message,
+        `Cannot open the embedded store file:${dir}/.rstream: ${dir}/.rstream is a directory; give a file path such as ${dir}/.rstream/streams.db`,
+      );
+      return true;
+    });
+    assert.deepEqual([...Deno.readDirSync(`${dir}/.rstream`)], []);
+  });
+});
