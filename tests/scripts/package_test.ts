@@ -271,6 +271,74 @@ Deno.test({
   },
 });
 
+/** Whether a command runs here (`systemd-analyze`, `unshare -n`), else why not. */
+async function unavailable(command: string, args: string[]): Promise<string | undefined> {
+  try {
+    const out = await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output();
+    return out.success ? undefined : `${command} ${args.join(" ")} fails here`;
+  } catch {
+    return `${command} is not on PATH`;
+  }
+}
+
+const noSystemdAnalyze = await unavailable("systemd-analyze", ["--version"]);
+const noNetns = await unavailable("unshare", ["-n", "true"]);
+if (noSystemdAnalyze) {
+  console.error(`ignoring the units' systemd-analyze test: ${noSystemdAnalyze}`);
+}
+if (noNetns) console.error(`ignoring the offline build test: ${noNetns}`);
+
+Deno.test({
+  name: "package units pass systemd-analyze verify with ExecStart in the unpacked package",
+  ignore: noSystemdAnalyze !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const { roots, dir } = await build();
+    for (const kind of ["produce", "consume"]) {
+      const unit = await Deno.readTextFile(`${roots[HOST]}/systemd/rstream-${kind}@.service`);
+      const path = `${dir}/rstream-${kind}@sensor2.service`;
+      await Deno.writeTextFile(path, unit.replaceAll("/opt/rstream/", `${roots[HOST]}/`));
+      const out = await new Deno.Command("systemd-analyze", {
+        args: ["verify", path],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.deepEqual([out.code, decode(out.stdout), decode(out.stderr)], [0, "", ""], kind);
+    }
+  },
+});
+
+Deno.test({
+  name: "package task builds with no network at all once the npm and deno caches are warm",
+  ignore: noNetns !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    await build(); // warms both caches, as the documented first run does
+    const out = await new Deno.Command("unshare", {
+      args: ["-n", Deno.execPath(), ...taskArgs(), "--target", HOST, "--offline"],
+      cwd: ROOT,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, decode(out.stderr));
+    assert.match(
+      decode(out.stdout),
+      new RegExp(
+        `^dist/${packageName(config.version, HOST)}\\.tar\\.gz \\d+\\.\\d MB \\(${
+          RUNTIME_PACKAGES[HOST]
+        }@${Deno.version.deno}\\)\n$`,
+      ),
+    );
+    assert.deepEqual(lines(decode(out.stderr)), [
+      "bundling cli.ts",
+      "bundling scripts/producer.ts",
+      "bundling scripts/consumer.ts",
+      `fetching ${RUNTIME_PACKAGES[HOST]}@${Deno.version.deno} from npm's cache`,
+    ]);
+  },
+});
+
 const message = /^message (\d+-\d+) sent$/;
 
 for (const backend of ["embedded", "redis"] as const) {
