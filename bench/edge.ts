@@ -22,9 +22,20 @@ import { gunzip, readTar } from "../scripts/_tar.ts";
 import { median } from "./_clock.ts";
 import type { EdgeFigures } from "./report.ts";
 
+export type { EdgeFigures, Target };
+
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** The targets the bench packages. */
+/**
+ * The targets the bench packages.
+ *
+ * @example The host's first, then arm64
+ * ```ts
+ * import { EDGE_TARGETS } from "./edge.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(EDGE_TARGETS, ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"]);
+ * ```
+ */
 export const EDGE_TARGETS: readonly Target[] = [
   "x86_64-unknown-linux-gnu",
   "aarch64-unknown-linux-gnu",
@@ -84,6 +95,14 @@ async function timedLauncher(
  * against the Redis at `url`: `runs` timed starts (after one untimed, which
  * fills the runtime's code cache as on a device after its first start) and
  * one run of `rssReadings` readings at 10,000/s.
+ *
+ * @example Measure against a running Redis (not run by `deno test --doc`: it builds both packages)
+ * ```ts ignore
+ * import { edgeFigures } from "./edge.ts";
+ * import assert from "node:assert/strict";
+ * const edge = await edgeFigures("redis://127.0.0.1:6379", ".rstream/bench", { runs: 1, rssReadings: 2000 });
+ * assert.ok(edge.packageMb["aarch64-unknown-linux-gnu"]! > 30);
+ * ```
  */
 export async function edgeFigures(
   url: string,

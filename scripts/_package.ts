@@ -9,7 +9,16 @@
 
 import { BINARIES, type Binary, DATA_DIR, type Target } from "./_binaries.ts";
 
-/** The Deno runtime's npm package for each target a package can be built for. */
+/**
+ * The Deno runtime's npm package for each target a package can be built for.
+ *
+ * @example The arm64 Linux runtime
+ * ```ts
+ * import { RUNTIME_PACKAGES } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RUNTIME_PACKAGES["aarch64-unknown-linux-gnu"], "@deno/linux-arm64-glibc");
+ * ```
+ */
 export const RUNTIME_PACKAGES: Readonly<Partial<Record<Target, string>>> = {
   "x86_64-unknown-linux-gnu": "@deno/linux-x64-glibc",
   "aarch64-unknown-linux-gnu": "@deno/linux-arm64-glibc",
@@ -17,16 +26,44 @@ export const RUNTIME_PACKAGES: Readonly<Partial<Record<Target, string>>> = {
   "aarch64-apple-darwin": "@deno/darwin-arm64",
 };
 
-/** Targets with a runtime package and POSIX launchers (Windows has neither `sh` nor systemd). */
+/**
+ * Targets with a runtime package and POSIX launchers (Windows has neither `sh` nor systemd).
+ *
+ * @example Linux and macOS, not Windows
+ * ```ts
+ * import { PACKAGE_TARGETS } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PACKAGE_TARGETS.length, 4);
+ * assert.ok(!PACKAGE_TARGETS.some((target) => target.includes("windows")));
+ * ```
+ */
 export const PACKAGE_TARGETS = Object.keys(RUNTIME_PACKAGES) as Target[];
 
-/** Where the units expect the unpacked package (a symlink to `rstream-<version>-<target>/`). */
+/**
+ * Where the units expect the unpacked package (a symlink to `rstream-<version>-<target>/`).
+ *
+ * @example The producer unit's launcher is under it
+ * ```ts
+ * import { INSTALL_DIR, systemdUnits } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(systemdUnits()["rstream-produce@.service"]!, /^ExecStart=\/opt\/rstream\/bin\//m);
+ * assert.equal(INSTALL_DIR, "/opt/rstream");
+ * ```
+ */
 export const INSTALL_DIR = "/opt/rstream";
 
 /**
  * Runtime settings the launchers pass besides the permissions: no config or
  * lock file discovery in the working directory, and nothing fetched at run
  * time (the bundles hold every module; `node:` built-ins come with the runtime).
+ *
+ * @example No permission among them
+ * ```ts
+ * import { RUN_FLAGS } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(RUN_FLAGS.every((flag) => !flag.startsWith("--allow")));
+ * assert.ok(RUN_FLAGS.includes("--no-remote"));
+ * ```
  */
 export const RUN_FLAGS: readonly string[] = [
   "--no-config",
