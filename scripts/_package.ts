@@ -303,15 +303,65 @@ export function sha256sums(sums: Record<string, string>): string {
 }
 
 /**
+ * Whether a target's package has the systemd units (Linux only).
+ *
+ * @example Linux yes, macOS no
+ * ```ts
+ * import { hasSystemd } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   [hasSystemd("aarch64-unknown-linux-gnu"), hasSystemd("aarch64-apple-darwin")],
+ *   [true, false],
+ * );
+ * ```
+ */
+export function hasSystemd(target: Target): boolean {
+  return target.includes("-linux-");
+}
+
+function install(name: string, target: Target): string {
+  if (!hasSystemd(target)) {
+    return `## Install
+
+\`\`\`sh
+tar -C ~ -xzf ${name}.tar.gz
+(cd ~/${name} && shasum -a 256 -c SHA256SUMS)
+mkdir -p ~/rstream && cd ~/rstream    # its .rstream/ holds the embedded store or the spool
+REDIS_URL=redis://sensor2:PASSWORD@redis.example:6379 ~/${name}/bin/rstream-produce sensor2
+\`\`\`
+`;
+  }
+  return `## Install
+
+\`\`\`sh
+sudo tar -C /opt -xzf ${name}.tar.gz
+sudo ln -sfn /opt/${name} ${INSTALL_DIR}
+(cd ${INSTALL_DIR} && sha256sum -c SHA256SUMS)
+sudo install -d -m 0755 /etc/rstream
+echo 'REDIS_URL=redis://sensor2:PASSWORD@redis.example:6379' | sudo install -m 0600 /dev/stdin /etc/rstream/sensor2.env
+sudo cp ${INSTALL_DIR}/systemd/*.service /etc/systemd/system/
+sudo systemctl daemon-reload
+sudo systemctl enable --now rstream-produce@sensor2
+\`\`\`
+
+The units (\`systemd/\`) run each producer and consumer as its own dynamic user, from its state
+directory (\`/var/lib/rstream-produce/SENSOR\`), with \`REDIS_URL\` from \`/etc/rstream/SENSOR.env\`.
+`;
+}
+
+/**
  * The package's README.md.
  *
- * @example It names the package and the runtime
+ * @example It names the package and the runtime; only Linux's mentions systemd
  * ```ts
  * import { packageReadme } from "./_package.ts";
  * import assert from "node:assert/strict";
  * const text = packageReadme("0.1.0", "x86_64-unknown-linux-gnu", "@deno/linux-x64-glibc@2.9.6");
  * assert.ok(text.startsWith("# rstream 0.1.0 for x86_64-unknown-linux-gnu\n"));
  * assert.match(text, /@deno\/linux-x64-glibc@2\.9\.6/);
+ * assert.match(text, /systemctl enable/);
+ * const mac = packageReadme("0.1.0", "aarch64-apple-darwin", "@deno/darwin-arm64@2.9.6");
+ * assert.doesNotMatch(mac, /systemctl/);
  * ```
  */
 export function packageReadme(version: string, target: Target, runtime: string): string {
@@ -333,19 +383,7 @@ Files are allowed only under \`${DATA_DIR}/\` of the working directory: run the 
 the directory that should hold the embedded store or the spool (the units use their state
 directory). A store file, spool or CA file elsewhere is refused with \`Requires read access to …\`.
 
-## Install
-
-\`\`\`sh
-sudo tar -C /opt -xzf ${name}.tar.gz
-sudo ln -sfn /opt/${name} ${INSTALL_DIR}
-(cd ${INSTALL_DIR} && sha256sum -c SHA256SUMS)
-sudo install -d -m 0755 /etc/rstream
-echo 'REDIS_URL=redis://sensor2:PASSWORD@redis.example:6379' | sudo install -m 0600 /dev/stdin /etc/rstream/sensor2.env
-sudo cp ${INSTALL_DIR}/systemd/*.service /etc/systemd/system/
-sudo systemctl daemon-reload
-sudo systemctl enable --now rstream-produce@sensor2
-\`\`\`
-
+${install(name, target)}
 The producer's Redis user needs only \`+xadd\` on its stream (add \`+xrevrange\` and read access
 for the spool's crash check):
 

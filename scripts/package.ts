@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { BINARIES, type Target } from "./_binaries.ts";
 import {
   bundlePath,
+  hasSystemd,
   launcher,
   PACKAGE_TARGETS,
   packageName,
@@ -180,7 +181,7 @@ async function buildPackage(
     files.push({ path: bundlePath(binary), data: bundles.get(binary.name)!, mode: 0o644 });
     files.push({ path: `bin/${binary.name}`, data: text(launcher(binary, version)), mode: 0o755 });
   }
-  for (const [name, unit] of Object.entries(systemdUnits())) {
+  for (const [name, unit] of Object.entries(hasSystemd(target) ? systemdUnits() : {})) {
     files.push({ path: `systemd/${name}`, data: text(unit), mode: 0o644 });
   }
   const runtimeSha256 = hex(await sha("SHA-256", runtime.binary));
