@@ -3,8 +3,8 @@
  * measures, in one run, rstream against redis-benchmark, node-redis and the
  * ceiling (a bare Deno.connect loop with pre-encoded commands), the
  * consumer worker, end-to-end latency, the embedded store, start-up time and
- * memory. Prints a table (or, with `--json`, one JSON object); asserts no
- * thresholds — CI runs `--quick` only so that the bench keeps working.
+ * memory, and the edge packages of `deno task package`. Prints a table (or,
+ * with `--json`, one JSON object); asserts no thresholds — CI runs `--quick` only so that the bench keeps working.
  *
  * @module
  */
@@ -23,6 +23,7 @@ import {
   sqliteCeilings,
 } from "./embedded.ts";
 import { peakRss, startupTimes } from "./startup.ts";
+import { edgeFigures } from "./edge.ts";
 import { type BenchResults, renderTable, toJson } from "./report.ts";
 import { openStore } from "../lib/open_store.ts";
 
@@ -85,7 +86,7 @@ try {
   // Latency first, in a process that has run nothing else yet (as a real consumer
   // process). This did not remove the variance: p99 at 10k/s measured 0.8–1.4 ms in
   // a standalone 3 s run and 1.6–3.6 ms in full bench runs (README, Performance).
-  log("5/7 add → handler latency at 1k/s and 10k/s");
+  log("5/8 add → handler latency at 1k/s and 10k/s");
   const latencyOptions = { warmupMs: size.latencyWarmupMs, measureMs: size.latencyMs };
   const at1k = await endToEndLatency(url, { rate: 1000, ...latencyOptions });
   const at10k = await endToEndLatency(url, { rate: 10_000, ...latencyOptions });
@@ -101,7 +102,7 @@ try {
   let consumeOne = 0;
   let consumeFour = 0;
   for (let round = 1; round <= size.rounds; round++) {
-    log(`round ${round}/${size.rounds}: 1/7 redis-benchmark XADD -P 1 and -P 100`);
+    log(`round ${round}/${size.rounds}: 1/8 redis-benchmark XADD -P 1 and -P 100`);
     baseline.p1 = best(
       baseline.p1,
       await redisBenchmarkXadd(redis.port, { n: size.rbSingle, pipeline: 1, key: "bench:rb1" }),
@@ -120,7 +121,7 @@ try {
       await store.deleteStream("bench:rb100");
     }
 
-    log(`round ${round}/${size.rounds}: 2/7 ceiling (bare Deno.connect loop) and node-redis xAdd`);
+    log(`round ${round}/${size.rounds}: 2/8 ceiling (bare Deno.connect loop) and node-redis xAdd`);
     const ceilingRound = await ceilingAdds(redis.port, { n: size.single, batch: BATCH });
     ceiling.single = best(ceiling.single, ceilingRound.single);
     ceiling.batched = best(ceiling.batched, ceilingRound.batched);
@@ -129,12 +130,12 @@ try {
     raw.single = best(raw.single, rawRound.single);
     raw.batched = best(raw.batched, rawRound.batched);
 
-    log(`round ${round}/${size.rounds}: 3/7 rstream add / addMany`);
+    log(`round ${round}/${size.rounds}: 3/8 rstream add / addMany`);
     const addsRound = await rstreamAdds(url, { n: size.single, batch: BATCH });
     adds.single = best(adds.single, addsRound.single);
     adds.batched = best(adds.batched, addsRound.batched);
 
-    log(`round ${round}/${size.rounds}: 4/7 rstream consume + ack, 1 and 4 consumers`);
+    log(`round ${round}/${size.rounds}: 4/8 rstream consume + ack, 1 and 4 consumers`);
     {
       await using store = await openStore(url);
       const stream = "bench:consume:ceiling";
@@ -156,7 +157,7 @@ try {
     );
   }
 
-  log("6/7 embedded store");
+  log("6/8 embedded store");
   const embeddedAdd = await embeddedAdds(dir, {
     n: size.embeddedSingle,
     batch: BATCH,
@@ -171,9 +172,12 @@ try {
   const embeddedConsumeRate = await embeddedConsume(dir, { n: size.embeddedConsume, ...CONSUME });
   const wake = await embeddedWakeUp(dir, size.wakes);
 
-  log("7/7 start-up and peak RSS");
+  log("7/8 start-up and peak RSS");
   const startup = await startupTimes(url, size.startupRuns, `file:${dir}/startup.db`);
   const rss = await peakRss(url, size.rss);
+
+  log("8/8 edge packages: deno task package, the packaged producer's start-up and peak RSS");
+  const edge = await edgeFigures(url, dir, { runs: size.startupRuns, rssReadings: size.rss });
 
   const results: BenchResults = {
     quick,
@@ -192,6 +196,7 @@ try {
     },
     startup,
     rss,
+    edge,
   };
   log(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (args.values.json) {

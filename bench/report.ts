@@ -15,6 +15,24 @@ export interface Percentiles {
   max: number;
 }
 
+/** What part 8 measured: the edge packages of `deno task package` (bench/edge.ts). */
+export interface EdgeFigures {
+  /** `.tar.gz` size per target, MB (10^6 bytes). */
+  packageMb: Record<string, number>;
+  /** Bundle size per program, KB (10^3 bytes). */
+  bundleKb: Record<string, number>;
+  /** Packaged producer, spawn → first acknowledged add, median, ms. */
+  startMs: number;
+  /** Packaged producer's peak RSS sending `rssReadings` at 10,000/s, MiB (as part 7). */
+  rssMb: number;
+  /** Readings of the RSS run. */
+  rssReadings: number;
+  /** The packaged runtime (`runtime/deno`), MB. */
+  runtimeMb: number;
+  /** What `deno compile` embeds for the producer besides its runtime (denort), MB. */
+  compilePayloadMb: number;
+}
+
 /** Everything one bench run measured (throughputs in entries/s, times in ms). */
 export interface BenchResults {
   /** `--quick` run (smaller N). */
@@ -54,6 +72,8 @@ export interface BenchResults {
   startup: { cli: number; producer: number; cliEmbedded: number };
   /** Peak RSS in MB and how it was read. */
   rss: { producer: number; consumer: number; method: string };
+  /** The edge packages. */
+  edge: EdgeFigures;
 }
 
 /**
@@ -108,6 +128,13 @@ export function parseRedisBenchmarkCsv(csv: string): number {
   const rps = Number(rows[header + 1]![rows[header]!.indexOf("rps")]);
   if (!Number.isFinite(rps)) throw new Error(`redis-benchmark rps is not a number: ${csv}`);
   return rps;
+}
+
+function mapValues(
+  record: Record<string, number>,
+  f: (value: number) => number,
+): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
 }
 
 /** The machine-readable summary `deno task bench --json` prints. */
@@ -180,6 +207,14 @@ export function toJson(r: BenchResults): Record<string, unknown> {
       producer: round(r.rss.producer, 1),
       consumer: round(r.rss.consumer, 1),
       method: r.rss.method,
+    },
+    edge: {
+      package_mb: mapValues(r.edge.packageMb, (mb) => round(mb, 1)),
+      bundle_kb: mapValues(r.edge.bundleKb, (kb) => round(kb, 1)),
+      start_ms: round(r.edge.startMs, 1),
+      rss_mb: round(r.edge.rssMb, 1),
+      runtime_mb: round(r.edge.runtimeMb, 1),
+      compile_payload_mb: round(r.edge.compilePayloadMb, 2),
     },
   };
 }
@@ -378,6 +413,34 @@ export function rows(r: BenchResults): Row[] {
       value: r.rss.consumer,
       unit: "MB",
       target: { text: "≤ 45 MB", met: r.rss.consumer <= 45 },
+    },
+    ...Object.entries(r.edge.packageMb).map(([target, mb]) => ({
+      what: `edge package (deno task package), ${target}`,
+      value: mb,
+      unit: "MB",
+    })),
+    ...Object.entries(r.edge.bundleKb).map(([name, kb]) => ({
+      what: `edge bundle (deno bundle), ${name}`,
+      value: kb,
+      unit: "KB",
+    })),
+    {
+      what: "packaged producer start → first add acknowledged",
+      value: r.edge.startMs,
+      unit: "ms",
+      vs: { name: "deno task", value: r.startup.producer },
+    },
+    {
+      what: `packaged producer peak RSS, ${r.edge.rssReadings} readings at 10k/s`,
+      value: r.edge.rssMb,
+      unit: "MB",
+      vs: { name: "deno task", value: r.rss.producer },
+    },
+    { what: "edge package runtime (runtime/deno)", value: r.edge.runtimeMb, unit: "MB" },
+    {
+      what: "deno compile rstream-produce: program embedded (binary = denort + this)",
+      value: r.edge.compilePayloadMb,
+      unit: "MB",
     },
   ];
 }

@@ -31,6 +31,15 @@ const RESULTS: BenchResults = {
   },
   startup: { cli: 120.04, producer: 140, cliEmbedded: 38.26 },
   rss: { producer: 55.56, consumer: 70, method: "/usr/bin/time -v max RSS" },
+  edge: {
+    packageMb: { "x86_64-unknown-linux-gnu": 42.74, "aarch64-unknown-linux-gnu": 41.31 },
+    bundleKb: { "rstream": 431.53, "rstream-produce": 173.22, "rstream-consume": 187.21 },
+    startMs: 151.26,
+    rssMb: 61.04,
+    rssReadings: 2000,
+    runtimeMb: 95.6,
+    compilePayloadMb: 3.631,
+  },
 };
 
 Deno.test("percentile() takes the nearest rank", () => {
@@ -102,6 +111,14 @@ Deno.test("toJson() has the keys CI and the docs read, with ratios to the same d
   assert.deepEqual(json.startup_ms, { cli: 120, producer: 140, cli_embedded: 38.3 });
   assert.equal(json.rss_mb.producer, 55.6);
   assert.equal(json.rss_mb.consumer, 70);
+  assert.deepEqual(json.edge, {
+    package_mb: { "x86_64-unknown-linux-gnu": 42.7, "aarch64-unknown-linux-gnu": 41.3 },
+    bundle_kb: { "rstream": 431.5, "rstream-produce": 173.2, "rstream-consume": 187.2 },
+    start_ms: 151.3,
+    rss_mb: 61,
+    runtime_mb: 95.6,
+    compile_payload_mb: 3.63,
+  });
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(json)));
 });
 
@@ -126,6 +143,22 @@ Deno.test("renderTable() prints one line per figure with its ratio and target", 
     /640,000 │ entries\/s │ 0\.914× bare 100 +│ ≥ 0\.85× met/,
   );
   assert.match(line("rstream store.add against"), /0\.950× bare 1 +│ ≥ 0\.9× met/);
+});
+
+Deno.test("renderTable() prints the edge packages' sizes and the packaged producer's figures", () => {
+  const table = renderTable(RESULTS);
+  const line = (start: string) => table.split("\n").find((l) => l.startsWith(start)) ?? "";
+  assert.match(line("edge package (deno task package), aarch64"), /│ +41\.3 │ MB +│ +│$/);
+  assert.match(line("edge bundle (deno bundle), rstream-produce "), /│ +173 │ KB +│ +│$/);
+  assert.match(
+    line("packaged producer start"),
+    /│ +151 │ ms +│ 1\.080× deno task +│$/,
+  );
+  assert.match(
+    line("packaged producer peak RSS, 2000 readings"),
+    /│ +61\.0 │ MB +│ 1\.099× deno task +│$/,
+  );
+  assert.match(line("deno compile rstream-produce"), /binary = denort \+ this\) +│ +3\.63 │ MB +│/);
 });
 
 Deno.test("taskFlags() reads the deno run flags of a deno.json task", () => {

@@ -1,0 +1,396 @@
+/**
+ * What goes into an edge package of `deno task package`: the runtime's npm
+ * package per target, the launchers (generated from the permissions of
+ * scripts/_binaries.ts), the systemd units, the README and the checksums.
+ * Pure text builders; scripts/package.ts does the building.
+ *
+ * @module
+ */
+
+import { BINARIES, type Binary, DATA_DIR, type Target } from "./_binaries.ts";
+
+/**
+ * The Deno runtime's npm package for each target a package can be built for.
+ *
+ * @example The arm64 Linux runtime
+ * ```ts
+ * import { RUNTIME_PACKAGES } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RUNTIME_PACKAGES["aarch64-unknown-linux-gnu"], "@deno/linux-arm64-glibc");
+ * ```
+ */
+export const RUNTIME_PACKAGES: Readonly<Partial<Record<Target, string>>> = {
+  "x86_64-unknown-linux-gnu": "@deno/linux-x64-glibc",
+  "aarch64-unknown-linux-gnu": "@deno/linux-arm64-glibc",
+  "x86_64-apple-darwin": "@deno/darwin-x64",
+  "aarch64-apple-darwin": "@deno/darwin-arm64",
+};
+
+/**
+ * Targets with a runtime package and POSIX launchers (Windows has neither `sh` nor systemd).
+ *
+ * @example Linux and macOS, not Windows
+ * ```ts
+ * import { PACKAGE_TARGETS } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PACKAGE_TARGETS.length, 4);
+ * assert.ok(!PACKAGE_TARGETS.some((target) => target.includes("windows")));
+ * ```
+ */
+export const PACKAGE_TARGETS = Object.keys(RUNTIME_PACKAGES) as Target[];
+
+/**
+ * Where the units expect the unpacked package (a symlink to `rstream-<version>-<target>/`).
+ *
+ * @example The producer unit's launcher is under it
+ * ```ts
+ * import { INSTALL_DIR, systemdUnits } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(systemdUnits()["rstream-produce@.service"]!, /^ExecStart=\/opt\/rstream\/bin\//m);
+ * assert.equal(INSTALL_DIR, "/opt/rstream");
+ * ```
+ */
+export const INSTALL_DIR = "/opt/rstream";
+
+/**
+ * Runtime settings the launchers pass besides the permissions: no config or
+ * lock file discovery in the working directory, and nothing fetched at run
+ * time (the bundles hold every module; `node:` built-ins come with the runtime).
+ *
+ * @example No permission among them
+ * ```ts
+ * import { RUN_FLAGS } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(RUN_FLAGS.every((flag) => !flag.startsWith("--allow")));
+ * assert.ok(RUN_FLAGS.includes("--no-remote"));
+ * ```
+ */
+export const RUN_FLAGS: readonly string[] = [
+  "--no-config",
+  "--no-lock",
+  "--no-remote",
+  "--no-npm",
+  "--quiet",
+];
+
+/**
+ * The package's file name without `.tar.gz`, also its top directory.
+ *
+ * @example The x86-64 Linux package of 0.1.0
+ * ```ts
+ * import { packageName } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   packageName("0.1.0", "x86_64-unknown-linux-gnu"),
+ *   "rstream-0.1.0-x86_64-unknown-linux-gnu",
+ * );
+ * ```
+ */
+export function packageName(version: string, target: Target): string {
+  return `rstream-${version}-${target}`;
+}
+
+/**
+ * The bundle of one binary, relative to the package root.
+ *
+ * @example The producer's bundle
+ * ```ts
+ * import { bundlePath } from "./_package.ts";
+ * import { BINARIES } from "./_binaries.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(bundlePath(BINARIES.find((b) => b.name === "rstream-produce")!), "lib/rstream-produce.js");
+ * ```
+ */
+export function bundlePath(binary: Binary): string {
+  return `lib/${binary.name}.js`;
+}
+
+/** Quotes a word for POSIX sh when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The POSIX sh launcher `bin/NAME`: finds the package root from its own path
+ * (following symlinks, so `/usr/local/bin/rstream-produce` may point to it)
+ * and runs the bundle on the packaged runtime with exactly the binary's
+ * permissions, from the working directory it was started in.
+ *
+ * @example The producer's launcher passes the compiled binary's flags
+ * ```ts
+ * import { launcher } from "./_package.ts";
+ * import { BINARIES } from "./_binaries.ts";
+ * import assert from "node:assert/strict";
+ * const text = launcher(BINARIES.find((b) => b.name === "rstream-produce")!, "0.1.0");
+ * assert.ok(text.startsWith("#!/bin/sh\n"));
+ * assert.match(text, /--allow-read=\.rstream --allow-write=\.rstream --no-prompt/);
+ * assert.match(text, /"\$root\/lib\/rstream-produce\.js" "\$@"\n$/);
+ * ```
+ */
+export function launcher(binary: Binary, version: string): string {
+  const flags = [...RUN_FLAGS, ...binary.permissions].map(shellWord).join(" ");
+  return `#!/bin/sh
+# ${binary.name} ${version}: runs ${bundlePath(binary)} (${binary.entry}) on the packaged Deno
+# runtime with the permissions of the compiled binary (scripts/_binaries.ts): files only
+# under ${DATA_DIR}/ of the working directory. Generated by \`deno task package\`.
+self=$0
+while [ -h "$self" ]; do
+  link=$(readlink "$self") || exit 1
+  case $link in
+    /*) self=$link ;;
+    *) case $self in */*) self=\${self%/*}/$link ;; *) self=$link ;; esac ;;
+  esac
+done
+case $self in */*) dir=\${self%/*} ;; *) dir=. ;; esac
+root=$(cd "$dir/.." && pwd -P) || exit 1
+DENO_NO_UPDATE_CHECK=1
+export DENO_NO_UPDATE_CHECK
+exec "$root/runtime/deno" run ${flags} "$root/${bundlePath(binary)}" "$@"
+`;
+}
+
+/**
+ * The words of the permission and runtime flags a launcher passes, parsed
+ * back out of its text (what the tests compare with scripts/_binaries.ts).
+ *
+ * @example The consumer's launcher has exactly its binary's permissions
+ * ```ts
+ * import { launcher, launcherFlags, RUN_FLAGS } from "./_package.ts";
+ * import { BINARIES } from "./_binaries.ts";
+ * import assert from "node:assert/strict";
+ * const consume = BINARIES.find((b) => b.name === "rstream-consume")!;
+ * assert.deepEqual(launcherFlags(launcher(consume, "0.1.0")), [...RUN_FLAGS, ...consume.permissions]);
+ * ```
+ */
+export function launcherFlags(text: string): string[] {
+  const line = text.split("\n").find((l) => l.startsWith(`exec "$root/runtime/deno" run `));
+  if (!line) throw new Error("no exec line in the launcher");
+  return line.split(" ").slice(3).filter((word) => word.startsWith("--"));
+}
+
+/**
+ * The systemd units of a package (file name → contents): template units whose
+ * instance is the sensor (producer) or the consumer name, each with its own
+ * dynamic user and state directory, which is also the working directory.
+ *
+ * @example The producer's unit runs the launcher from its state directory
+ * ```ts
+ * import { systemdUnits } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * const unit = systemdUnits()["rstream-produce@.service"]!;
+ * assert.match(unit, /^DynamicUser=yes$/m);
+ * assert.match(unit, /^StateDirectory=rstream-produce\/%i$/m);
+ * assert.match(unit, /^WorkingDirectory=%S\/rstream-produce\/%i$/m);
+ * assert.match(unit, /^Restart=always$/m);
+ * ```
+ */
+export function systemdUnits(): Record<string, string> {
+  const common = (kind: "produce" | "consume") =>
+    `DynamicUser=yes
+# /var/lib/rstream-${kind}/%i; ${DATA_DIR}/ under it holds the spool or embedded store,
+# the only files the launcher's permissions allow
+StateDirectory=rstream-${kind}/%i
+WorkingDirectory=%S/rstream-${kind}/%i
+# the runtime's own code cache
+CacheDirectory=rstream-${kind}/%i
+Environment=DENO_DIR=%C/rstream-${kind}/%i`;
+  const hardening = `# SIGTERM: finish what is in flight, close the store, exit 0
+KillSignal=SIGTERM
+TimeoutStopSec=15
+Restart=always
+RestartSec=5
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+
+[Install]
+WantedBy=multi-user.target
+`;
+  return {
+    "rstream-produce@.service":
+      `# rstream-produce@SENSOR.service: publishes SENSOR's readings, spooled on the device
+# systemctl enable --now rstream-produce@sensor2
+[Unit]
+Description=rstream producer for %i
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+${common("produce")}
+# REDIS_URL=redis://%i:PASSWORD@redis.example:6379 (mode 0600, owned by root)
+EnvironmentFile=/etc/rstream/%i.env
+ExecStart=${INSTALL_DIR}/bin/rstream-produce %i --count 0 --interval 10000 --spool ${DATA_DIR}/spool.db --spool-max 500000 --maxlen 1000000
+${hardening}`,
+    "rstream-consume@.service":
+      `# rstream-consume@CONSUMER.service: one consumer of the group RSTREAM_GROUP
+# systemctl enable --now rstream-consume@c1
+[Unit]
+Description=rstream consumer %i
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+${common("consume")}
+Environment=RSTREAM_GROUP=workers
+# REDIS_URL=redis://…@redis.example:6379 and optionally RSTREAM_GROUP=… (mode 0600, owned by root)
+EnvironmentFile=/etc/rstream/consume.env
+ExecStart=${INSTALL_DIR}/bin/rstream-consume \${RSTREAM_GROUP} %i
+${hardening}`,
+  };
+}
+
+/** What the package's VERSION file records. */
+export interface PackageFacts {
+  /** rstream's version (deno.json). */
+  version: string;
+  /** The package's target. */
+  target: Target;
+  /** The runtime's npm package and version, `@deno/linux-x64-glibc@2.9.6`. */
+  runtime: string;
+  /** npm's integrity of the runtime's tarball (`sha512-…`), checked after download. */
+  integrity: string;
+  /** SHA-256 (hex) of `runtime/deno`. */
+  runtimeSha256: string;
+  /** The deno that made the bundles. */
+  bundledBy: string;
+}
+
+/**
+ * The VERSION file: one `key value` line each.
+ *
+ * @example The first line is rstream's version
+ * ```ts
+ * import { versionFile } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * const text = versionFile({
+ *   version: "0.1.0",
+ *   target: "aarch64-unknown-linux-gnu",
+ *   runtime: "@deno/linux-arm64-glibc@2.9.6",
+ *   integrity: "sha512-AAAA",
+ *   runtimeSha256: "00ff",
+ *   bundledBy: "2.9.6",
+ * });
+ * assert.equal(text.split("\n")[0], "rstream 0.1.0");
+ * assert.match(text, /^runtime @deno\/linux-arm64-glibc@2\.9\.6$/m);
+ * ```
+ */
+export function versionFile(facts: PackageFacts): string {
+  return [
+    `rstream ${facts.version}`,
+    `target ${facts.target}`,
+    `runtime ${facts.runtime}`,
+    `runtime-integrity ${facts.integrity}`,
+    `runtime-sha256 ${facts.runtimeSha256}`,
+    `bundled-by deno ${facts.bundledBy}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The SHA256SUMS file, `sha256sum -c` format, sorted by path.
+ *
+ * @example Two files
+ * ```ts
+ * import { sha256sums } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(sha256sums({ "bin/b": "22", "VERSION": "11" }), "11  VERSION\n22  bin/b\n");
+ * ```
+ */
+export function sha256sums(sums: Record<string, string>): string {
+  return Object.keys(sums).sort().map((path) => `${sums[path]}  ${path}\n`).join("");
+}
+
+/**
+ * Whether a target's package has the systemd units (Linux only).
+ *
+ * @example Linux yes, macOS no
+ * ```ts
+ * import { hasSystemd } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(
+ *   [hasSystemd("aarch64-unknown-linux-gnu"), hasSystemd("aarch64-apple-darwin")],
+ *   [true, false],
+ * );
+ * ```
+ */
+export function hasSystemd(target: Target): boolean {
+  return target.includes("-linux-");
+}
+
+function install(name: string, target: Target): string {
+  if (!hasSystemd(target)) {
+    return `## Install
+
+\`\`\`sh
+tar -C ~ -xzf ${name}.tar.gz
+(cd ~/${name} && shasum -a 256 -c SHA256SUMS)
+mkdir -p ~/rstream && cd ~/rstream    # its .rstream/ holds the embedded store or the spool
+REDIS_URL=redis://sensor2:PASSWORD@redis.example:6379 ~/${name}/bin/rstream-produce sensor2
+\`\`\`
+`;
+  }
+  return `## Install
+
+\`\`\`sh
+sudo tar -C /opt -xzf ${name}.tar.gz
+sudo ln -sfn /opt/${name} ${INSTALL_DIR}
+(cd ${INSTALL_DIR} && sha256sum -c SHA256SUMS)
+sudo install -d -m 0755 /etc/rstream
+echo 'REDIS_URL=redis://sensor2:PASSWORD@redis.example:6379' | sudo install -m 0600 /dev/stdin /etc/rstream/sensor2.env
+sudo cp ${INSTALL_DIR}/systemd/*.service /etc/systemd/system/
+sudo systemctl daemon-reload
+sudo systemctl enable --now rstream-produce@sensor2
+\`\`\`
+
+The units (\`systemd/\`) run each producer and consumer as its own dynamic user, from its state
+directory (\`/var/lib/rstream-produce/SENSOR\`), with \`REDIS_URL\` from \`/etc/rstream/SENSOR.env\`.
+`;
+}
+
+/**
+ * The package's README.md.
+ *
+ * @example It names the package and the runtime; only Linux's mentions systemd
+ * ```ts
+ * import { packageReadme } from "./_package.ts";
+ * import assert from "node:assert/strict";
+ * const text = packageReadme("0.1.0", "x86_64-unknown-linux-gnu", "@deno/linux-x64-glibc@2.9.6");
+ * assert.ok(text.startsWith("# rstream 0.1.0 for x86_64-unknown-linux-gnu\n"));
+ * assert.match(text, /@deno\/linux-x64-glibc@2\.9\.6/);
+ * assert.match(text, /systemctl enable/);
+ * const mac = packageReadme("0.1.0", "aarch64-apple-darwin", "@deno/darwin-arm64@2.9.6");
+ * assert.doesNotMatch(mac, /systemctl/);
+ * ```
+ */
+export function packageReadme(version: string, target: Target, runtime: string): string {
+  const name = packageName(version, target);
+  const rows = BINARIES.map((b) =>
+    `| \`bin/${b.name}\` | \`${b.entry}\` | \`${b.permissions.join(" ")}\` |`
+  ).join("\n");
+  return `# rstream ${version} for ${target}
+
+The rstream shell, producer and consumer as JavaScript bundles (\`lib/\`) with the Deno runtime
+that runs them (\`runtime/deno\`, from the npm package ${runtime}). Nothing is downloaded at run
+time; no \`deno\` needs to be installed.
+
+| launcher | program | permissions |
+| --- | --- | --- |
+${rows}
+
+Files are allowed only under \`${DATA_DIR}/\` of the working directory: run the launchers from
+the directory that should hold the embedded store or the spool (the units use their state
+directory). A store file, spool or CA file elsewhere is refused with \`Requires read access to …\`.
+
+${install(name, target)}
+The producer's Redis user needs only \`+xadd\` on its stream (add \`+xrevrange\` and read access
+for the spool's crash check):
+
+\`\`\`
+ACL SETUSER sensor2 reset on >PASSWORD %RW~app:event +xadd +xrevrange
+\`\`\`
+
+\`VERSION\` names the runtime and its checksums; \`SHA256SUMS\` covers every file.
+`;
+}
