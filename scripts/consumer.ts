@@ -19,6 +19,7 @@ import {
 } from "../mod.ts";
 import { errorLine, errorText, EXIT_USAGE, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
+import { type ConsumerOps, type OpsArgs, opsUsage, startConsumerOps, takeOpsArgs } from "./_ops.ts"; // ops (issue 19)
 
 /** Prints one event as text or as one JSON object. */
 type Printer = (event: string, data: Record<string, unknown>, text: string) => void;
@@ -42,8 +43,9 @@ async function runGroup(
   store: StreamStore,
   options: ConsumerOptions,
   signal: AbortSignal,
+  ops: ConsumerOps,
 ): Promise<number> {
-  const print = printer(options.json);
+  const print = ops.printer ?? printer(options.json);
   const onEvent = (event: WorkerEvent) => {
     switch (event.type) {
       case "handled":
@@ -115,8 +117,8 @@ async function runGroup(
     );
     await work(options, delivery.fields);
   };
-  await consume(handler, {
-    store,
+  await consume(ops.handler(handler), {
+    store: ops.store,
     stream: options.stream,
     group: options.group!,
     consumer: options.consumer,
@@ -125,7 +127,7 @@ async function runGroup(
     blockMs: options.blockMs,
     concurrency: options.concurrency,
     signal,
-    onEvent,
+    onEvent: ops.onEvent(onEvent),
     ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
     ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
     ...(options.deadLetter !== undefined ? { deadLetterStream: options.deadLetter } : {}),
@@ -141,8 +143,9 @@ async function runReader(
   store: StreamStore,
   options: ConsumerOptions,
   signal: AbortSignal,
+  ops: ConsumerOps,
 ): Promise<number> {
-  const print = printer(options.json);
+  const print = ops.printer ?? printer(options.json);
   let current: string | undefined;
   try {
     await readFromCheckpoint(async (entry) => {
@@ -178,14 +181,18 @@ async function runReader(
 
 async function main(args: string[]): Promise<number> {
   let options: ConsumerOptions | "help";
+  let ops: OpsArgs;
+  const usage = `${CONSUMER_USAGE}\n${opsUsage("consumer")}`;
   try {
-    options = parseConsumerArgs(args);
+    let rest: string[];
+    ({ ops, rest } = takeOpsArgs(args, "consumer"));
+    options = parseConsumerArgs(rest);
   } catch (error) {
-    console.error(`${errorLine(error)}\n${CONSUMER_USAGE}`);
+    console.error(`${errorLine(error)}\n${usage}`);
     return EXIT_USAGE;
   }
   if (options === "help") {
-    console.log(CONSUMER_USAGE);
+    console.log(usage);
     return 0;
   }
   using shutdown = shutdownSignal();
@@ -197,9 +204,10 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   try {
+    await using opsRun = await startConsumerOps(ops, options, store);
     return options.mode === "group"
-      ? await runGroup(store, options, shutdown.signal)
-      : await runReader(store, options, shutdown.signal);
+      ? await runGroup(store, options, shutdown.signal, opsRun)
+      : await runReader(store, options, shutdown.signal, opsRun);
   } catch (error) {
     console.error(errorLine(error));
     return 1;
