@@ -55,7 +55,9 @@ export function opsUsage(program: "producer" | "consumer"): string {
 
 /**
  * Takes the operations options out of `args` and returns them with the
- * rest, for the script's own parser.
+ * rest, for the script's own parser. With `--log-format json`, from then on
+ * every line the program writes to stderr (warnings, the error line it exits
+ * with) is written as a JSON object too.
  *
  * @throws {UsageError} naming the option and the value.
  */
@@ -108,6 +110,7 @@ export function takeOpsArgs(
   if (logFormat !== "text" && logFormat !== "json") {
     throw new UsageError(`--log-format must be text or json, got '${logFormat}'`);
   }
+  if (logFormat === "json") jsonStderr({});
   return {
     ops: {
       ...(metricsPort !== undefined ? { metricsPort } : {}),
@@ -130,6 +133,8 @@ function otelEnabled(): boolean {
   }
 }
 
+let jsonStderrOn = false;
+
 function levelOf(line: string): LogLevel {
   if (line.startsWith("error:")) return "error";
   if (line.startsWith("warning:")) return "warn";
@@ -141,6 +146,8 @@ function levelOf(line: string): LogLevel {
  * exit line) become JSON objects too, so every line a shipper reads parses.
  */
 function jsonStderr(base: Record<string, string | undefined>): void {
+  if (jsonStderrOn) return;
+  jsonStderrOn = true;
   const log = jsonLogger(base, (line) => {
     Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
   });
@@ -236,7 +243,6 @@ export async function startConsumerOps(
 ): Promise<ConsumerOps> {
   const base = { stream: names.stream, group: names.group, consumer: names.consumer };
   const log = ops.logFormat === "json" ? jsonLogger(base) : undefined;
-  if (log) jsonStderr(base);
   const tracing: Tracing | undefined = otelEnabled()
     ? await loadTracing("rstream-consume")
     : undefined;
@@ -323,7 +329,6 @@ export async function startProducerOps(
 ): Promise<ProducerOps> {
   const base = { stream: names.stream, sensor_id: names.sensorId };
   const log = ops.logFormat === "json" ? jsonLogger(base) : undefined;
-  if (log) jsonStderr(base);
   const tracing = otelEnabled() || ops.traceContext
     ? await loadTracing("rstream-produce")
     : undefined;

@@ -118,7 +118,7 @@ async function runGroup(
     await work(options, delivery.fields);
   };
   await consume(ops.handler(handler), {
-    store: ops.store,
+    store,
     stream: options.stream,
     group: options.group!,
     consumer: options.consumer,
@@ -206,7 +206,7 @@ async function main(args: string[]): Promise<number> {
   try {
     await using opsRun = await startConsumerOps(ops, options, store);
     return options.mode === "group"
-      ? await runGroup(store, options, shutdown.signal, opsRun)
+      ? await runGroup(opsRun.store, options, shutdown.signal, opsRun)
       : await runReader(store, options, shutdown.signal, opsRun);
   } catch (error) {
     console.error(errorLine(error));

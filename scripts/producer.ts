@@ -282,7 +282,7 @@ async function main(args: string[]): Promise<number> {
   }
   using shutdown = shutdownSignal();
   try {
-    await using opsRun = ops = await startProducerOps(opsArgs, options);
+    await using _opsRun = ops = await startProducerOps(opsArgs, options);
     return options.spool !== undefined
       ? await runSpooled(options, shutdown.signal)
       : await runDirect(options, shutdown.signal);

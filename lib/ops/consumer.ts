@@ -8,7 +8,7 @@
  */
 
 import type { CommandConnection, RedisReply } from "../connection.ts";
-import { ConnectionError, errorText } from "../errors.ts";
+import { ConnectionError, errorText, StreamError } from "../errors.ts";
 import { StallDetector } from "../stall.ts";
 import { CommandStore, type StreamStore } from "../store.ts";
 import type { Delivery, WorkerEvent } from "../worker/options.ts";
@@ -326,7 +326,11 @@ export class ConsumerMetrics {
 
   /** Reads the group's lag and pending (XINFO GROUPS) into the gauges. */
   async refresh(store: StreamStore): Promise<void> {
-    const groups = await store.groups(this.#names.stream);
+    const groups = await store.groups(this.#names.stream).catch((error) => {
+      // No stream yet (the worker has not created the group): the server answered.
+      if (error instanceof StreamError && /no such key/i.test(error.message)) return [];
+      throw error;
+    });
     const group = groups.find((g) => g.name === this.#names.group);
     this.#lagValue = group?.lag ?? null;
     this.#pendingValue = group?.pending ?? null;
@@ -354,7 +358,12 @@ export class ConsumerMetrics {
       running = true;
       detector.track("XINFO", timeoutMs, this.refresh(store)).then(
         () => this.health.clear("probe"),
-        (error) => this.health.set("probe", `XINFO GROUPS failed: ${errorText(error)}`),
+        (error) => {
+          // A server that answers with an error is up; only no answer is a health problem.
+          const answered = error instanceof StreamError && !(error instanceof ConnectionError);
+          if (answered) this.health.clear("probe");
+          else this.health.set("probe", `XINFO GROUPS failed: ${errorText(error)}`);
+        },
       ).finally(() => running = false);
     };
     tick();
