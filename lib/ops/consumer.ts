@@ -134,6 +134,7 @@ export class ConsumerMetrics {
   readonly #stalled;
   readonly #healthy;
   readonly #ready;
+  readonly #hot: { handled: { inc(by?: number): void } };
   #lagValue: number | null = null;
   #pendingValue: number | null = null;
   #connections: CommandConnection[] = [];
@@ -205,6 +206,7 @@ export class ConsumerMetrics {
     );
     this.#healthy = gauge("rstream_consumer_healthy", "1 while /healthz answers 200");
     this.#ready = gauge("rstream_consumer_ready", "1 once /readyz answers 200");
+    this.#hot = { handled: this.#handled.bind(this.#labels) };
     registry.onCollect(() => this.#collect());
   }
 
@@ -224,7 +226,7 @@ export class ConsumerMetrics {
     const labels = this.#labels;
     switch (event.type) {
       case "handled":
-        this.#handled.inc(labels);
+        this.#hot.handled.inc();
         break;
       case "failed":
         this.#failed.inc(labels);
@@ -259,13 +261,14 @@ export class ConsumerMetrics {
   wrapHandler(
     handler: (delivery: Delivery) => void | Promise<void>,
   ): (delivery: Delivery) => void | Promise<void> {
-    const labels = this.#labels;
+    const inFlight = this.#inFlight.bind(this.#labels);
+    const duration = this.#duration.bind(this.#labels);
     return (delivery) => {
       const started = performance.now();
-      this.#inFlight.inc(labels);
+      inFlight.value++;
       const done = () => {
-        this.#inFlight.dec(labels);
-        this.#duration.observe(labels, (performance.now() - started) / 1000);
+        inFlight.value--;
+        duration.observe((performance.now() - started) / 1000);
       };
       let result: void | Promise<void>;
       try {

@@ -161,6 +161,18 @@ export class Counter<L extends string = string> {
     this.#series.get(labels).value += by;
   }
 
+  /** One series, looked up once: for hot paths (`bound.inc()` costs no label lookup). */
+  bind(labels: Partial<Record<L, string>> = {}): { inc(by?: number): void } {
+    const state = this.#series.get(labels);
+    const name = this.name;
+    return {
+      inc(by = 1) {
+        if (!(by >= 0)) throw new RangeError(`Counter ${name} cannot go down (by ${by})`);
+        state.value += by;
+      },
+    };
+  }
+
   /** The series' value (0 when it was never touched). */
   get(labels: Partial<Record<L, string>> = {}): number {
     return this.#series.get(labels).value;
@@ -232,6 +244,11 @@ export class Gauge<L extends string = string> {
   /** Subtracts `by` (default 1). */
   dec(labels: Partial<Record<L, string>> = {}, by = 1): void {
     this.#series.get(labels).value -= by;
+  }
+
+  /** One series, looked up once: for hot paths. */
+  bind(labels: Partial<Record<L, string>> = {}): { value: number } {
+    return this.#series.get(labels);
   }
 
   /** The series' value (0 when it was never touched). */
@@ -358,11 +375,22 @@ export class Histogram<L extends string = string> {
 
   /** Counts one observation. */
   observe(labels: Partial<Record<L, string>>, value: number): void {
-    const state = this.#series.get(labels);
-    const i = this.buckets.findIndex((le) => value <= le);
-    state.counts[i === -1 ? this.buckets.length - 1 : i]!++;
+    this.#count(this.#series.get(labels), value);
+  }
+
+  #count(state: HistogramState, value: number): void {
+    const buckets = this.buckets;
+    let i = 0;
+    while (value > buckets[i]!) i++; // the last bound is Infinity
+    state.counts[i]!++;
     state.sum += value;
     state.count++;
+  }
+
+  /** One series, looked up once: for hot paths. */
+  bind(labels: Partial<Record<L, string>> = {}): { observe(value: number): void } {
+    const state = this.#series.get(labels);
+    return { observe: (value) => this.#count(state, value) };
   }
 
   /** Every series, with cumulative bucket counts. */
