@@ -36,20 +36,30 @@ export interface OpsArgs {
   traceContext: boolean;
 }
 
-/** The usage lines of the operations options. */
+/** The usage lines of the operations options, in the columns of the program's own usage. */
 export function opsUsage(program: "producer" | "consumer"): string {
-  const pad = program === "producer" ? "" : "  ";
-  return [
-    `  --metrics-port PORT${pad}serve /metrics, /healthz and /readyz on PORT (0: any free port)`,
-    `  --metrics-bind ADDR${pad}address to serve them on (default 127.0.0.1)`,
-    `  --metrics-interval MS${
-      pad.slice(2)
-    }refresh gauges and probe the store every MS (default 5000)`,
-    `  --log-format json${pad}  one JSON object per line {time,level,event,stream,…}`,
+  const column = program === "producer" ? 21 : 23;
+  const rows: [string, string][] = [
+    ["--metrics-port PORT", "serve /metrics, /healthz and /readyz on PORT (0: any free port)"],
+    ["--metrics-bind ADDR", "address to serve them on (default 127.0.0.1)"],
+    ["--metrics-interval MS", "refresh gauges and probe the store every MS (default 5000)"],
+    ["--log-format json", "one JSON object per line {time,level,event,stream,…}"],
     ...(program === "producer"
-      ? ["  --trace-context    write the publish span's W3C traceparent into each entry"]
+      ? [["--trace-context", "write the publish span's W3C traceparent into each entry"]] as [
+        string,
+        string,
+      ][]
       : []),
-    `                     traces: set OTEL_DENO=true (and OTEL_EXPORTER_OTLP_ENDPOINT)`,
+    ["", "traces: set OTEL_DENO=true (and OTEL_EXPORTER_OTLP_ENDPOINT)"],
+  ];
+  return [
+    "Operations (docs/operations.md):",
+    ...rows.map(([option, text]) => {
+      const left = `  ${option}`;
+      return left.length < column
+        ? `${left.padEnd(column)}${text}`
+        : `${left}\n${" ".repeat(column)}${text}`;
+    }),
   ].join("\n");
 }
 
