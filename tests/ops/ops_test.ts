@@ -97,7 +97,6 @@ scriptTest(
     consumer.kill("SIGTERM");
     assert.equal((await consumer.exited()).code, 0);
   },
-  { backends: ["redis"] },
 );
 
 Deno.test({
