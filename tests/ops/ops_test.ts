@@ -209,10 +209,10 @@ Deno.test({
 });
 
 scriptTest(
-  "produce --metrics-port counts the readings the store confirmed",
+  "produce --metrics-port counts exactly the readings the store confirmed while it runs",
   async ({ url, cwd, store }) => {
     const port = freePort();
-    // One reading now, the next in a minute: the test scrapes in between.
+    // A reading every 1.5 s: the test scrapes in the quiet time after the third.
     await using producer = spawnScript("rstream-produce", [
       "sensor1",
       "--url",
@@ -220,16 +220,20 @@ scriptTest(
       "--count",
       "0",
       "--interval",
-      "60000",
+      "1500",
       "--metrics-port",
       String(port),
     ], { cwd });
-    await producer.waitForLine(/^message \S+ sent$/);
+    await waitFor(() => producer.stdout.length >= 3, { what: "3 readings", timeoutMs: 10_000 });
     const samples = await scrape(port);
-    assert.equal(samples.get('rstream_producer_sent_total{stream="app:event"}'), 1);
-    assert.equal(samples.get('rstream_producer_add_duration_seconds_count{stream="app:event"}'), 1);
-    assert.equal(await store.len("app:event"), 1);
+    const printed = producer.stdout.filter((line) => /^message \S+ sent$/.test(line)).length;
+    assert.equal(printed, 3);
+    assert.equal(samples.get('rstream_producer_sent_total{stream="app:event"}'), 3);
+    assert.equal(samples.get('rstream_producer_add_duration_seconds_count{stream="app:event"}'), 3);
+    assert.equal(samples.get('rstream_producer_errors_total{stream="app:event"}'), 0);
+    assert.equal(await store.len("app:event"), 3);
     assert.deepEqual(await probe(port, "/healthz"), { status: 200, text: "ok\n" });
+    assert.deepEqual(await probe(port, "/readyz"), { status: 200, text: "ready\n" });
     producer.kill("SIGTERM");
     assert.equal((await producer.exited()).code, 0);
   },
