@@ -335,6 +335,28 @@ scriptTest(
   { backends: ["redis"] },
 );
 
+scriptTest(
+  "produce --spool --trace-context carries each publish span's traceparent through the spool",
+  async ({ url, cwd, store }) => {
+    await using otlp = startOtlpReceiver();
+    const produced = await runScript(
+      "rstream-produce",
+      ["sensor1", "--url", url, "--spool", ".rstream/spool.db", "--count", "3", "--trace-context"],
+      { cwd, env: otlp.env("rstream-produce") },
+    );
+    assert.equal(produced.code, 0, produced.stderr.join("\n"));
+    await waitFor(() => otlp.spans.length >= 3, { what: "3 spans exported", timeoutMs: 5000 });
+    const entries = await store.range("app:event");
+    assert.deepEqual(entries.map((e) => e.fields.spool_seq), ["1", "2", "3"]);
+    for (const entry of entries) {
+      const [, traceId, spanId] = entry.fields.traceparent!.split("-");
+      const publish = otlp.spans.find((s) => s.spanId === spanId);
+      assert.deepEqual([publish?.name, publish?.traceId], ["publish app:event", traceId]);
+    }
+  },
+  { backends: ["redis"] },
+);
+
 Deno.test("produce writes no traceparent field when --trace-context is not given", async () => {
   const cwd = await Deno.makeTempDir({ prefix: "rstream-ops-" });
   try {
