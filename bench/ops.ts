@@ -17,6 +17,7 @@
  * @module
  */
 
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { consume } from "../lib/worker/consume.ts";
 import { openStore } from "../lib/open_store.ts";
@@ -44,7 +45,19 @@ const OFF: OpsArgs = {
   traceContext: false,
 };
 
-async function run(store: StreamStore, variant: Variant): Promise<number> {
+/** This process's CPU time (user + system) in ms. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** One run: entries/s (wall time) and this process's CPU µs per entry. */
+interface Run {
+  rate: number;
+  cpuUsPerEntry: number;
+}
+
+async function run(store: StreamStore, variant: Variant): Promise<Run> {
   await store.deleteStream(STREAM);
   await prefill(store, STREAM, N);
   await store.createGroup(STREAM, "g", { start: "0" });
@@ -65,6 +78,7 @@ async function run(store: StreamStore, variant: Variant): Promise<number> {
     signal: stop.signal,
   };
   let ms: number;
+  const cpu0 = cpuMs();
   if (variant === "before") {
     ms = await timed(() => consume(handler, { store, ...settings }));
   } else {
@@ -79,11 +93,12 @@ async function run(store: StreamStore, variant: Variant): Promise<number> {
       })
     );
   }
+  const cpu = cpuMs() - cpu0;
   const pending = await store.pendingSummary(STREAM, "g");
   if (handled !== N || pending.count !== 0) {
     throw new Error(`ops bench ${variant}: handled ${handled} of ${N}, ${pending.count} pending`);
   }
-  return perSecond(N, ms);
+  return { rate: perSecond(N, ms), cpuUsPerEntry: (cpu * 1000) / N };
 }
 
 function median(values: number[]): number {
@@ -99,15 +114,20 @@ try {
   await using store = await openStore(redis.url);
   const variants: Variant[] = ["before", "ops_off", "metrics_on"];
   const rates: Record<Variant, number[]> = { before: [], ops_off: [], metrics_on: [] };
+  const cpu: Record<Variant, number[]> = { before: [], ops_off: [], metrics_on: [] };
   await run(store, "before"); // warm-up, untimed
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so that no variant always runs first (or last) in a round.
     const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
-    for (const variant of order) rates[variant].push(await run(store, variant));
+    for (const variant of order) {
+      const result = await run(store, variant);
+      rates[variant].push(result.rate);
+      cpu[variant].push(result.cpuUsPerEntry);
+    }
     console.error(`bench-ops: round ${round + 1}/${ROUNDS}`);
   }
-  const roundRatio = (variant: Variant) =>
-    Number(median(rates[variant].map((rate, i) => rate / rates.before[i]!)).toFixed(3));
+  const roundRatio = (variant: Variant, of = rates) =>
+    Number(median(of[variant].map((value, i) => value / of.before[i]!)).toFixed(3));
   const per = Object.fromEntries(variants.map((v) => [v, Math.round(median(rates[v]))]));
   console.log(JSON.stringify(
     {
@@ -119,6 +139,14 @@ try {
       ratios: {
         ops_off_vs_before: roundRatio("ops_off"),
         metrics_on_vs_before: roundRatio("metrics_on"),
+      },
+      // CPU time of this process per entry: what the hooks add, less disturbed by other load.
+      cpu_us_per_entry: Object.fromEntries(
+        variants.map((v) => [v, Number(median(cpu[v]).toFixed(2))]),
+      ),
+      cpu_ratios: {
+        ops_off_vs_before: roundRatio("ops_off", cpu),
+        metrics_on_vs_before: roundRatio("metrics_on", cpu),
       },
       all: rates,
     },
