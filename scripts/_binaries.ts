@@ -15,7 +15,16 @@ export const DATA_DIR = ".rstream";
 export const STORE_ENV = ["REDIS_URL", "RSTREAM_DB", "RSTREAM_TLS_CA"] as const;
 
 /**
- * Permissions of the producer and consumer: any host (the Redis URL is only
+ * Environment variables the operations options read (scripts/_ops.ts):
+ * `OTEL_DENO` says whether Deno's OpenTelemetry is on, so `@opentelemetry/api`
+ * is loaded only then. The `OTEL_EXPORTER_*` settings are read by the Deno
+ * runtime itself and need no permission.
+ */
+export const OPS_ENV = ["OTEL_DENO"] as const;
+
+/**
+ * Permissions of the producer and consumer: any host (also what
+ * `--metrics-port` binds, on `--metrics-bind`) (the Redis URL is only
  * known at run time), the store's three variables, and files only under
  * `.rstream/` of the working directory. `node:sqlite` opens the database,
  * its `-wal`/`-shm`/`-journal` files and creates the directory: all inside it.
@@ -23,7 +32,7 @@ export const STORE_ENV = ["REDIS_URL", "RSTREAM_DB", "RSTREAM_TLS_CA"] as const;
  */
 export const SCRIPT_PERMISSIONS: readonly string[] = [
   "--allow-net",
-  `--allow-env=${STORE_ENV.join(",")}`,
+  `--allow-env=${[...STORE_ENV, ...OPS_ENV].join(",")}`,
   `--allow-read=${DATA_DIR}`,
   `--allow-write=${DATA_DIR}`,
   "--no-prompt",

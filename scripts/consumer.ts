@@ -20,6 +20,7 @@ import {
 } from "../mod.ts";
 import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
+import { type ConsumerOps, type OpsArgs, opsUsage, startConsumerOps, takeOpsArgs } from "./_ops.ts"; // ops (issue 19)
 
 /** Prints one event as text or as one JSON object. */
 type Printer = (event: string, data: Record<string, unknown>, text: string) => void;
@@ -43,8 +44,9 @@ async function runGroup(
   store: StreamStore,
   options: ConsumerOptions,
   signal: AbortSignal,
+  ops: ConsumerOps,
 ): Promise<number> {
-  const print = printer(options.json);
+  const print = ops.printer ?? printer(options.json);
   const onEvent = (event: WorkerEvent) => {
     switch (event.type) {
       case "handled":
@@ -117,7 +119,7 @@ async function runGroup(
     await work(options, delivery.fields);
   };
   print("reading", { stream: options.stream, group: options.group }, "Reading stream...");
-  await consume(handler, {
+  await consume(ops.handler(handler), {
     store,
     stream: options.stream,
     group: options.group!,
@@ -127,7 +129,7 @@ async function runGroup(
     blockMs: options.blockMs,
     concurrency: options.concurrency,
     signal,
-    onEvent,
+    onEvent: ops.onEvent(onEvent),
     ...(options.claimIdleMs !== undefined ? { claimIdleMs: options.claimIdleMs } : {}),
     ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
     ...(options.deadLetter !== undefined ? { deadLetterStream: options.deadLetter } : {}),
@@ -143,8 +145,9 @@ async function runReader(
   store: StreamStore,
   options: ConsumerOptions,
   signal: AbortSignal,
+  ops: ConsumerOps,
 ): Promise<number> {
-  const print = printer(options.json);
+  const print = ops.printer ?? printer(options.json);
   let current: string | undefined;
   try {
     await readFromCheckpoint(async (entry) => {
@@ -195,14 +198,18 @@ async function runReader(
 
 async function main(args: string[]): Promise<number> {
   let options: ConsumerOptions | "help";
+  let ops: OpsArgs;
+  const usage = `${CONSUMER_USAGE}\n${opsUsage("consumer")}`;
   try {
-    options = parseConsumerArgs(args);
+    let rest: string[];
+    ({ ops, rest } = takeOpsArgs(args, "consumer"));
+    options = parseConsumerArgs(rest);
   } catch (error) {
     console.error(failureOutput(error, { json: args.includes("--json"), task: "consume" }));
     return EXIT_USAGE;
   }
   if (options === "help") {
-    console.log(CONSUMER_USAGE);
+    console.log(usage);
     return 0;
   }
   using shutdown = shutdownSignal();
@@ -214,9 +221,10 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
   try {
+    await using opsRun = await startConsumerOps(ops, options, store);
     return options.mode === "group"
-      ? await runGroup(store, options, shutdown.signal)
-      : await runReader(store, options, shutdown.signal);
+      ? await runGroup(opsRun.store, options, shutdown.signal, opsRun)
+      : await runReader(store, options, shutdown.signal, opsRun);
   } catch (error) {
     console.error(failureOutput(error, { json: options.json }));
     return 1;

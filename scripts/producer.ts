@@ -28,6 +28,10 @@ import {
   PRODUCER_USAGE,
   type ProducerOptions,
 } from "./_producer_options.ts";
+import { opsUsage, type ProducerOps, startProducerOps, takeOpsArgs } from "./_ops.ts"; // ops (issue 19)
+
+/** The operations hooks (metrics, JSON logs, traces), set in main(). */
+let ops: ProducerOps | undefined;
 
 /** Largest batch sent in one round trip at high rates. */
 const MAX_BATCH = 1000;
@@ -68,6 +72,7 @@ async function pace(
 }
 
 function print(options: ProducerOptions, line: { id?: string; seq?: number; fields: Fields }) {
+  if (ops?.logReading(line)) return;
   if (options.json) {
     console.log(JSON.stringify({
       ...(line.id !== undefined ? { id: line.id } : { spool_seq: line.seq }),
@@ -177,7 +182,7 @@ async function withStopGrace(signal: AbortSignal, work: Promise<unknown>): Promi
 }
 
 async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise<number> {
-  const store = await openStore(options.url);
+  const store = ops!.store(await openStore(options.url));
   try {
     const finished = await withStopGrace(
       signal,
@@ -264,16 +269,18 @@ async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promis
       `--spool forwards to Redis: give --url redis://HOST:PORT or set REDIS_URL (the store would be ${url})`,
     );
   }
-  await using spool = await openSpool(options.spool!, {
-    stream: options.stream,
-    device: options.spoolDevice,
-    maxEntries: options.spoolMax,
-  });
+  await using spool = ops!.spool(
+    await openSpool(options.spool!, {
+      stream: options.stream,
+      device: options.spoolDevice,
+      maxEntries: options.spoolMax,
+    }),
+  );
   const stopForwarding = new AbortController();
   const forwarding = forwardSpool(spool, {
     url,
     signal: stopForwarding.signal,
-    onEvent: forwardLogger(options),
+    onEvent: ops!.onForwardEvent(forwardLogger(options)),
     ...(options.maxLen !== undefined
       ? { trim: { maxLen: options.maxLen, approximate: true } }
       : {}),
@@ -321,18 +328,23 @@ async function runSpooled(options: ProducerOptions, signal: AbortSignal): Promis
 
 async function main(args: string[]): Promise<number> {
   let options: ProducerOptions | "help";
+  let opsArgs;
+  const usage = `${PRODUCER_USAGE}\n${opsUsage("producer")}`;
   try {
-    options = parseProducerArgs(args);
+    const taken = takeOpsArgs(args, "producer");
+    opsArgs = taken.ops;
+    options = parseProducerArgs(taken.rest);
   } catch (error) {
     console.error(failureOutput(error, { json: args.includes("--json"), task: "produce" }));
     return EXIT_USAGE;
   }
   if (options === "help") {
-    console.log(PRODUCER_USAGE);
+    console.log(usage);
     return 0;
   }
   using shutdown = shutdownSignal();
   try {
+    await using _opsRun = ops = await startProducerOps(opsArgs, options);
     return options.spool !== undefined
       ? await runSpooled(options, shutdown.signal)
       : await runDirect(options, shutdown.signal);

@@ -78,6 +78,7 @@ class RedisConnection implements CommandConnection {
   readonly #backoff: Backoff;
   #main: _RespSocket | undefined;
   #reconnecting = false;
+  #reconnects = 0;
   /** Commands waiting for the main socket to be replaced. */
   #waiting: Waiting[] = [];
   #idle: _RespSocket[] = [];
@@ -100,6 +101,11 @@ class RedisConnection implements CommandConnection {
       );
       Deno.unrefTimer(this.#watchdog as unknown as number);
     }
+  }
+
+  /** How many times the main socket was replaced after it was lost (read by the ops metrics). */
+  get reconnects(): number {
+    return this.#reconnects;
   }
 
   #timeoutError(): ConnectionError {
@@ -147,6 +153,7 @@ class RedisConnection implements CommandConnection {
               return;
             }
             this.#backoff.reset();
+            this.#reconnects++;
             this.#adopt(socket);
             return;
           } catch {

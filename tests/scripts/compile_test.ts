@@ -41,12 +41,12 @@ Deno.test("compileArgs() bakes in scoped permissions and never -A, for every bin
   }
 });
 
-Deno.test("compileArgs() gives the producer and consumer exactly the store's variables", () => {
+Deno.test("compileArgs() gives the producer and consumer exactly the store's variables and OTEL_DENO", () => {
   for (const name of ["rstream-produce", "rstream-consume"]) {
     const binary = BINARIES.find((b) => b.name === name)!;
     assert.deepEqual(binary.permissions, [
       "--allow-net",
-      "--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA",
+      "--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA,OTEL_DENO",
       "--allow-read=.rstream",
       "--allow-write=.rstream",
       "--no-prompt",
