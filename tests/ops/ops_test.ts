@@ -262,6 +262,7 @@ scriptTest(
     const [id] = (await store.range("app:event")).map((e) => e.id);
     const events = lines.map((line) => [line.level, line.event, line.id]);
     assert.deepEqual(events, [
+      ["info", "reading", undefined],
       ["info", "group-created", undefined],
       ["info", "processing", id],
       ["warn", "failed", id],
@@ -270,7 +271,7 @@ scriptTest(
       assert.match(line.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.deepEqual([line.stream, line.group, line.consumer], ["app:event", "workers", "c1"]);
     }
-    assert.equal(lines[2].error, "temp 0.9 is above 0.7");
+    assert.equal(lines[3].error, "temp 0.9 is above 0.7");
   },
 );
 

@@ -385,10 +385,13 @@ for (const backend of ["embedded", "redis"] as const) {
       assert.equal(consumed.code, 0, consumed.stderr.join("\n"));
       assert.deepEqual(
         consumed.stdout,
-        entries.flatMap((e) => [
-          `processing ${e.id} ${JSON.stringify(e.fields)}`,
-          `finished processing ${e.id}`,
-        ]),
+        [
+          "Reading stream...",
+          ...entries.flatMap((e) => [
+            `processing ${e.id} ${JSON.stringify(e.fields)}`,
+            `finished processing ${e.id}`,
+          ]),
+        ],
       );
       assert.deepEqual(consumed.stderr, ["created group workers on app:event starting at 0"]);
       assert.equal((await store.pendingSummary("app:event", "workers")).count, 0);
@@ -402,6 +405,10 @@ for (const backend of ["embedded", "redis"] as const) {
   });
 }
 
+/** What the store's permission error advises, for a program limited to .rstream/. */
+const ADVICE =
+  "the rstream binaries and the produce/consume tasks may read and write only .rstream/ under the working directory: set RSTREAM_DB (or --url file:PATH) to a file there such as .rstream/streams.db, or run from source with --allow-read and --allow-write for the store's directory";
+
 Deno.test({
   name: "package bin/rstream-produce refuses a store file outside .rstream/ with one error line",
   sanitizeResources: false,
@@ -413,7 +420,7 @@ Deno.test({
       env: { RSTREAM_DB: `${outside}/streams.db` },
     });
     assert.deepEqual([out.code, out.stdout, out.stderr], [1, [], [
-      `error: Requires write access to "${outside}", run again with the --allow-write flag`,
+      `error: Cannot use the embedded store file:${outside}/streams.db: this program may not use that path (Requires read access to "${outside}/streams.db"); ${ADVICE}`,
     ]]);
     await assert.rejects(Deno.stat(outside), Deno.errors.NotFound);
   },
@@ -431,7 +438,7 @@ Deno.test({
     ], { cwd, env: { REDIS_URL: "redis://127.0.0.1:1" } });
     assert.deepEqual([out.code, out.stdout], [1, []]);
     assert.deepEqual(out.stderr, [
-      `error: Requires write access to "/var/tmp/rstream-package-test", run again with the --allow-write flag`,
+      `error: Cannot use the embedded store file:/var/tmp/rstream-package-test/spool.db: this program may not use that path (Requires read access to "/var/tmp/rstream-package-test/spool.db"); ${ADVICE}`,
     ]);
     await assert.rejects(Deno.stat("/var/tmp/rstream-package-test"), Deno.errors.NotFound);
   },
