@@ -20,6 +20,11 @@ import { commandList } from "./lib/shell/registry.ts";
 
 /** Parses the global options and runs the CLI; returns the exit code. */
 export async function cli(argv: string[]): Promise<number> {
+  if (argv[0] === "serve") {
+    // The RESP server has its own options; loaded only when used.
+    const { serveMain } = await import("./lib/serve/main.ts");
+    return await serveMain(argv.slice(1));
+  }
   let parsed: { url?: string; json?: boolean; color?: boolean; words: string[] } | undefined;
   const program = new Command("rstream")
     .description("Redis Streams from the command line: one command, a piped script, or a shell")

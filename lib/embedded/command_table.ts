@@ -25,6 +25,11 @@ const ALL: readonly HandlerSpec[] = [
   ...INFO_HANDLERS,
 ];
 
+/** Every command and subcommand the embedded store runs (for COMMAND of `rstream serve`). */
+export function commandSpecs(): readonly HandlerSpec[] {
+  return ALL;
+}
+
 /** Top-level commands by lower-case name. */
 const COMMANDS = new Map(ALL.filter((h) => !h.name.includes("|")).map((h) => [h.name, h]));
 
