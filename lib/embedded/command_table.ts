@@ -7,6 +7,7 @@
  */
 
 import { ReplyError } from "../errors.ts";
+import { COLLECTION_HANDLERS } from "./collections.ts";
 import { GROUP_HANDLERS } from "./groups.ts";
 import type { HandlerSpec } from "./handler.ts";
 import { INFO_HANDLERS } from "./info.ts";
@@ -23,6 +24,7 @@ const ALL: readonly HandlerSpec[] = [
   ...READ_HANDLERS,
   ...GROUP_HANDLERS,
   ...INFO_HANDLERS,
+  ...COLLECTION_HANDLERS,
 ];
 
 /** Every command and subcommand the embedded store runs (for COMMAND of `rstream serve`). */

@@ -24,7 +24,7 @@ export interface StreamRow {
 
 /** A key's row in `keys` (type and, for strings, value). */
 export interface KeyRow extends StreamRow {
-  type: "string" | "stream";
+  type: "string" | "stream" | "list" | "set";
   value: string | null;
 }
 
