@@ -23,6 +23,54 @@ export interface ServerState {
   blockedClients(): number;
   /** CONFIG SET values the server keeps (the rest it refuses). */
   readonly config: Map<string, string>;
+  /** Counters of INFO commandstats, errorstats and stats (reset by CONFIG RESETSTAT). */
+  readonly stats: ServeStats;
+}
+
+/** What INFO commandstats, errorstats and stats count. */
+export interface ServeStats {
+  commands: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  errors: Map<string, number>;
+  totalErrors: number;
+  totalCommands: number;
+}
+
+/** A fresh set of counters. */
+export function newStats(): ServeStats {
+  return { commands: new Map(), errors: new Map(), totalErrors: 0, totalCommands: 0 };
+}
+
+const REJECTED = /^(ERR (wrong number of arguments|unknown command|unknown subcommand)|NOAUTH)/;
+
+/** Counts one command's reply in `stats` (Redis counts an error by its first word). */
+export function countReply(
+  stats: ServeStats,
+  args: readonly string[],
+  reply: unknown,
+  usec: number,
+): void {
+  stats.totalCommands++;
+  let name = args[0]!.toLowerCase();
+  if (args.length > 1 && ["xgroup", "xinfo", "client", "config", "command"].includes(name)) {
+    name = `${name}|${args[1]!.toLowerCase()}`;
+  }
+  let entry = stats.commands.get(name);
+  if (entry === undefined) {
+    entry = { calls: 0, usec: 0, failed: 0, rejected: 0 };
+    stats.commands.set(name, entry);
+  }
+  if (reply instanceof Error) {
+    const code = reply.message.split(" ", 1)[0]!;
+    stats.errors.set(code, (stats.errors.get(code) ?? 0) + 1);
+    stats.totalErrors++;
+    if (REJECTED.test(reply.message)) {
+      entry.rejected++;
+      return;
+    }
+    entry.failed++;
+  }
+  entry.calls++;
+  entry.usec += usec;
 }
 
 const OK = new _Status("OK");
@@ -127,7 +175,9 @@ function run(
           "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
         );
       }
-      return reply(authenticate(state, client, args.length === 3 ? args[1]! : "default", args.at(-1)!));
+      return reply(
+        authenticate(state, client, args.length === 3 ? args[1]! : "default", args.at(-1)!),
+      );
     }
     case "hello":
       return reply(hello(state, client, args));
@@ -225,7 +275,11 @@ function hello(state: ServerState, client: ClientState, args: readonly string[])
       throw err(`ERR Syntax error in HELLO option '${args[i]}'`);
     }
   }
-  if (!client.authenticated) throw err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+  if (!client.authenticated) {
+    throw err(
+      "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+    );
+  }
   return [
     "server",
     "redis",
@@ -252,7 +306,11 @@ function clientLine(c: ClientState, now: number): string {
   } qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=${c.lastCommand} user=default redir=-1 resp=2`;
 }
 
-function clientCommand(state: ServerState, client: ClientState, args: readonly string[]): _ServeReply {
+function clientCommand(
+  state: ServerState,
+  client: ClientState,
+  args: readonly string[],
+): _ServeReply {
   const sub = lower(args[1] ?? "");
   const now = Date.now();
   switch (sub) {
@@ -346,7 +404,28 @@ async function info(state: ServerState, sections: readonly string[]): Promise<st
     aof_rewrite_in_progress: 0,
     rstream_storage: state.storeLabel === "memory:" ? "memory" : "sqlite-wal",
   });
-  section("Stats", { total_error_replies: 0 });
+  section("Stats", {
+    total_commands_processed: state.stats.totalCommands,
+    total_error_replies: state.stats.totalErrors,
+  });
+  if (wanted.has("commandstats") || wanted.has("everything") || wanted.has("all")) {
+    out.push("# Commandstats\r\n");
+    for (const [name, c] of state.stats.commands) {
+      out.push(
+        `cmdstat_${name}:calls=${c.calls},usec=${Math.round(c.usec)},usec_per_call=${
+          c.calls === 0 ? "0.00" : (c.usec / c.calls).toFixed(2)
+        },rejected_calls=${c.rejected},failed_calls=${c.failed}\r\n`,
+      );
+    }
+    out.push("\r\n");
+  }
+  if (wanted.has("errorstats") || wanted.has("everything") || wanted.has("all")) {
+    out.push("# Errorstats\r\n");
+    for (const [code, count] of state.stats.errors) {
+      out.push(`errorstat_${code}:count=${count}\r\n`);
+    }
+    out.push("\r\n");
+  }
   section("Replication", { role: "master", connected_slaves: 0 });
   section("Keyspace", keys > 0 ? { db0: `keys=${keys},expires=0,avg_ttl=0` } : {});
   return out.join("");
@@ -419,7 +498,9 @@ async function config(state: ServerState, args: readonly string[]): Promise<_Ser
       }
       if (!/^[0-9]+$/.test(args[i + 1]!)) {
         throw err(
-          `ERR CONFIG SET failed (possibly related to argument '${args[i]}') - argument couldn't be parsed into an integer`,
+          `ERR CONFIG SET failed (possibly related to argument '${
+            args[i]
+          }') - argument couldn't be parsed into an integer`,
         );
       }
     }
@@ -430,7 +511,14 @@ async function config(state: ServerState, args: readonly string[]): Promise<_Ser
     }
     return OK;
   }
-  if (sub === "resetstat" || sub === "rewrite") return OK;
+  if (sub === "resetstat") {
+    state.stats.commands.clear();
+    state.stats.errors.clear();
+    state.stats.totalErrors = 0;
+    state.stats.totalCommands = 0;
+    return OK;
+  }
+  if (sub === "rewrite") return OK;
   throw err(`ERR unknown subcommand '${args[1] ?? ""}'. Try CONFIG HELP.`);
 }
 

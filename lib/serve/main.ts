@@ -70,7 +70,9 @@ export function parseServeArgs(
     const value = () => {
       if (eq !== -1 && arg.startsWith("--")) return arg.slice(eq + 1);
       const next = argv[++i];
-      if (next === undefined) throw new ServeError(`${name} needs a value; see rstream serve --help`);
+      if (next === undefined) {
+        throw new ServeError(`${name} needs a value; see rstream serve --help`);
+      }
       return next;
     };
     switch (name) {

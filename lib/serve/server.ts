@@ -17,7 +17,7 @@ import { StreamError } from "../errors.ts";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { _ReplyReader } from "../redis/_reply_reader.ts";
 import { _encodeReplies, _NIL_ARRAY, type _ServeReply } from "./_encode_reply.ts";
-import { serverCommand, type ServerState } from "./_server_commands.ts";
+import { countReply, newStats, serverCommand, type ServerState } from "./_server_commands.ts";
 
 /** An error of the RESP server itself (it could not listen, or was given bad options). */
 export class ServeError extends StreamError {
@@ -224,11 +224,17 @@ class Client implements ClientState {
       while (this.#queue.length > 0 && !this.closing) {
         const batch = this.#queue.splice(0, 1000);
         const replies: _ServeReply[] = [];
+        const stats = this.#server.state.stats;
         let run: (readonly string[])[] = [];
         const flushRun = async () => {
           if (run.length === 0) return;
+          const started = performance.now();
           const results = await this.#server.connection.pipeline(run);
-          for (let i = 0; i < results.length; i++) replies.push(results[i]!);
+          const usec = ((performance.now() - started) * 1000) / results.length;
+          for (let i = 0; i < results.length; i++) {
+            replies.push(results[i]!);
+            countReply(stats, run[i]!, results[i], usec);
+          }
           run = [];
         };
         for (const args of batch) {
@@ -237,12 +243,18 @@ class Client implements ClientState {
           const local = serverCommand(this.#server.state, this, args);
           if (local !== undefined) {
             await flushRun();
-            replies.push(await local);
+            const started = performance.now();
+            const reply = await local;
+            replies.push(reply);
+            countReply(stats, args, reply, (performance.now() - started) * 1000);
             continue;
           }
           if (blockMsOf(args) !== undefined) {
             await flushRun();
-            replies.push(await this.#blockingRead(args));
+            const started = performance.now();
+            const reply = await this.#blockingRead(args);
+            replies.push(reply);
+            countReply(stats, args, reply, (performance.now() - started) * 1000);
             continue;
           }
           run.push(args);
@@ -351,6 +363,7 @@ class Server implements RespServer {
       clients: () => [...this.#clients.values()],
       blockedClients: () => this.blocked,
       config: new Map(),
+      stats: newStats(),
     };
     this.#done = this.#accept();
   }
