@@ -149,11 +149,10 @@ export function serverCommand(
     return Promise.resolve(QUEUED);
   }
   if (!LOCAL.has(name)) return undefined;
-  try {
-    return run(state, client, name, args);
-  } catch (error) {
-    return Promise.resolve(error as Error);
-  }
+  // An error reply, thrown or rejected, is the command's reply.
+  return Promise.resolve().then(() => run(state, client, name, args)).catch((error) =>
+    error instanceof Error ? error : new Error(String(error))
+  );
 }
 
 function arity(name: string): ReplyError {

@@ -49,6 +49,7 @@ export interface ServeOptions {
 export type ServeEvent =
   | { type: "listening"; hostname: string; port: number }
   | { type: "protocol-error"; client: number; message: string }
+  | { type: "client-error"; client: number; error: Error }
   | { type: "closed" };
 
 /** A running server: its address, its clients, and how to stop it. */
@@ -149,7 +150,11 @@ class Client implements ClientState {
     if (reply.length === 0) return;
     for (const arg of reply) {
       if (typeof arg !== "string") {
-        this.#protocolError(`expected '$', got '${Array.isArray(arg) ? "*" : ":"}'`);
+        this.#protocolError(
+          arg === null
+            ? "invalid bulk length"
+            : `expected '$', got '${Array.isArray(arg) ? "*" : ":"}'`,
+        );
         return;
       }
     }
@@ -267,8 +272,10 @@ class Client implements ClientState {
         await this.#write([new Error(this.#fatal)]);
         this.closing = true;
       }
-    } catch {
-      this.closing = true; // the store failed or the socket broke: this client ends
+    } catch (error) {
+      // The store failed or the socket broke: this client ends.
+      this.#server.onEvent({ type: "client-error", client: this.id, error: error as Error });
+      this.closing = true;
     }
     if (this.closing) this.close();
   }
