@@ -39,7 +39,20 @@ export interface StreamForwardOptions {
   onEvent?: (event: StreamForwardEvent) => void;
 }
 
-/** The central Redis refused an entry for another reason than "already there". */
+/**
+ * The central Redis refused an entry for another reason than "already
+ * there" (a wrong type, no permission): forwarding retries with backoff.
+ *
+ * @example A StreamError naming the stream
+ * ```ts
+ * import { ForwardError } from "@rstream/rstream/serve";
+ * import { StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new ForwardError("Cannot forward app:event", { stream: "app:event" });
+ * assert.ok(error instanceof StreamError);
+ * assert.equal(error.stream, "app:event");
+ * ```
+ */
 export class ForwardError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "ForwardError";
@@ -57,12 +70,14 @@ function lastGeneratedId(info: RedisReply): string {
  * Copies every served stream matching `match` to the Redis at `url` until
  * `signal` aborts, with the same IDs; reconnects with backoff after a failure.
  *
- * @example Forward one stream to a second embedded store standing in for Redis
+ * @example Only a Redis URL is a forwarding target
  * ```ts
- * import { forwardStreams } from "./forward.ts";
+ * import { forwardStreams } from "@rstream/rstream/serve";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
  * import assert from "node:assert/strict";
- * // Needs a Redis; here only the option check runs.
- * await assert.rejects(() => forwardStreams({} as never, { url: "file:x" }), TypeError);
+ * await using local = openEmbeddedConnection(":memory:");
+ * // With a redis:// URL it runs until its signal aborts (tests/serve/forward_test.ts).
+ * await assert.rejects(() => forwardStreams(local, { url: "file:central.db" }), TypeError);
  * ```
  *
  * @throws {TypeError} when `url` is not a redis:// or rediss:// URL

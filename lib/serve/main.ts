@@ -13,11 +13,17 @@ import { forwardStreams } from "./forward.ts";
 
 /** The parsed options of `rstream serve`. */
 export interface ServeArgs {
+  /** `--port` (default 6379). */
   port: number;
+  /** `--bind` (default `127.0.0.1`). */
   bind: string;
+  /** `--password`, else `RSTREAM_SERVE_PASSWORD`. */
   password: string | undefined;
+  /** `--url`, else `file:` + `RSTREAM_DB`, else the default file. */
   url: string;
+  /** `--forward`: the central Redis. */
   forward: string | undefined;
+  /** `--forward-match` (default `*`). */
   forwardMatch: string;
 }
 

@@ -19,7 +19,27 @@ import { _ReplyReader } from "../redis/_reply_reader.ts";
 import { _encodeReplies, _NIL_ARRAY, type _ServeReply } from "./_encode_reply.ts";
 import { countReply, newStats, serverCommand, type ServerState } from "./_server_commands.ts";
 
-/** An error of the RESP server itself (it could not listen, or was given bad options). */
+/**
+ * An error of the RESP server itself: it could not listen, or was given bad
+ * options (a non-loopback address without a password).
+ *
+ * @example Refused without a password
+ * ```ts
+ * import { serve, ServeError } from "@rstream/rstream/serve";
+ * import { openEmbeddedConnection } from "@rstream/rstream/embedded";
+ * import { StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * await using connection = openEmbeddedConnection(":memory:");
+ * const error = (() => {
+ *   try {
+ *     serve({ connection, hostname: "0.0.0.0", port: 0 });
+ *   } catch (e) {
+ *     return e;
+ *   }
+ * })();
+ * assert.ok(error instanceof ServeError && error instanceof StreamError);
+ * ```
+ */
 export class ServeError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "ServeError";
@@ -477,7 +497,18 @@ export function serve(options: ServeOptions): RespServer {
   return server;
 }
 
-/** Whether `hostname` is a loopback address (127.0.0.0/8, ::1, localhost). */
+/**
+ * Whether `hostname` is a loopback address (127.0.0.0/8, ::1, localhost):
+ * {@linkcode serve} listens anywhere else only with a password.
+ *
+ * @example Loopback or not
+ * ```ts
+ * import { isLoopback } from "@rstream/rstream/serve";
+ * import assert from "node:assert/strict";
+ * assert.equal(isLoopback("127.0.0.1"), true);
+ * assert.equal(isLoopback("0.0.0.0"), false);
+ * ```
+ */
 export function isLoopback(hostname: string): boolean {
   return /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === "::1" ||
     hostname === "localhost";

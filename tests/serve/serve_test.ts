@@ -15,7 +15,7 @@ import { serve, ServeError } from "../../lib/serve/server.ts";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-async function started(options: { password?: string } = {}) {
+function started(options: { password?: string } = {}) {
   const connection = openEmbeddedConnection(":memory:");
   const server = serve({ connection, port: 0, ...options });
   return {
@@ -76,7 +76,7 @@ async function raw(port: number) {
 }
 
 Deno.test("serve() answers redis-cli and rstream's Redis connection on one store", async () => {
-  await using s = await started();
+  await using s = started();
   await using client = await connectRedis(`redis://127.0.0.1:${s.port}`);
   assert.equal(await client.send(["XADD", "app:event", "1-1", "temp", "0.4"]), "1-1");
   const out = await new Deno.Command("redis-cli", {
@@ -89,7 +89,7 @@ Deno.test("serve() answers redis-cli and rstream's Redis connection on one store
 });
 
 Deno.test("serve() runs MULTI/EXEC in one transaction and EXECABORT after a bad command", async () => {
-  await using s = await started();
+  await using s = started();
   const c = await raw(s.port);
   await c.send(
     "MULTI\r\nXADD s 1-1 a 1\r\nLPUSH l x\r\nXLEN s\r\nEXEC\r\nMULTI\r\nXADD s 2-1 a 1\r\nNOSUCH\r\nEXEC\r\n",
@@ -106,7 +106,7 @@ Deno.test("serve() runs MULTI/EXEC in one transaction and EXECABORT after a bad 
 });
 
 Deno.test("serve() wakes each blocked client when another client adds", async () => {
-  await using s = await started();
+  await using s = started();
   const readers = await Promise.all(
     [1, 2, 3].map(() => connectRedis(`redis://127.0.0.1:${s.port}`)),
   );
@@ -131,7 +131,7 @@ Deno.test("serve() refuses a non-loopback address when there is no password", ()
 });
 
 Deno.test("serve() answers each wrong password with one WRONGPASS and NOAUTH before AUTH", async () => {
-  await using s = await started({ password: "s3cret" });
+  await using s = started({ password: "s3cret" });
   const c = await raw(s.port);
   await c.send("XLEN s\r\nAUTH nope\r\nAUTH nope\r\nAUTH s3cret\r\nXLEN s\r\n");
   const text = await c.read(/:0\r\n$/);
@@ -145,7 +145,7 @@ Deno.test("serve() answers each wrong password with one WRONGPASS and NOAUTH bef
 });
 
 Deno.test("serve() closes only the offending connection when given a protocol error", async () => {
-  await using s = await started();
+  await using s = started();
   const good = await raw(s.port);
   const cases: [string, RegExp][] = [
     ["*1\r\n$-5\r\n", /^-ERR Protocol error: invalid bulk length\r\n$/],
@@ -171,7 +171,7 @@ Deno.test("serve() closes only the offending connection when given a protocol er
 });
 
 Deno.test("serve() keeps serving when fuzzed with random bytes, a stalled half command and 1,000 idle clients", async () => {
-  await using s = await started();
+  await using s = started();
   const seed = Number(Deno.env.get("RSTREAM_SERVE_FUZZ_SEED") ?? Date.now() % 100000);
   let state = seed;
   const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
