@@ -30,14 +30,10 @@ import { countReply, newStats, serverCommand, type ServerState } from "./_server
  * import { StreamError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
  * await using connection = openEmbeddedConnection(":memory:");
- * const error = (() => {
- *   try {
- *     serve({ connection, hostname: "0.0.0.0", port: 0 });
- *   } catch (e) {
- *     return e;
- *   }
- * })();
- * assert.ok(error instanceof ServeError && error instanceof StreamError);
+ * assert.throws(
+ *   () => serve({ connection, hostname: "0.0.0.0", port: 0 }),
+ *   (error) => error instanceof ServeError && error instanceof StreamError,
+ * );
  * ```
  */
 export class ServeError extends StreamError {
