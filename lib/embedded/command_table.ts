@@ -12,6 +12,7 @@ import { GROUP_HANDLERS } from "./groups.ts";
 import type { HandlerSpec } from "./handler.ts";
 import { INFO_HANDLERS } from "./info.ts";
 import { KEY_HANDLERS } from "./keys.ts";
+import { NODE_HANDLERS } from "./nodes.ts";
 import { PENDING_HANDLERS } from "./pending.ts";
 import { READ_HANDLERS } from "./reads.ts";
 import { arityError, asciiLower, checkNoNul, sanitizeErrorText } from "./replies.ts";
@@ -25,6 +26,7 @@ const ALL: readonly HandlerSpec[] = [
   ...GROUP_HANDLERS,
   ...INFO_HANDLERS,
   ...COLLECTION_HANDLERS,
+  ...NODE_HANDLERS,
 ];
 
 /** Every command and subcommand the embedded store runs (for COMMAND of `rstream serve`). */

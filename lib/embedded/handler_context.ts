@@ -10,6 +10,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { wrongTypeError } from "./replies.ts";
 import { formatId, type IdParts } from "./ids.ts";
+import { ensureNodeTable } from "./nodes.ts";
 
 /** A stream's row in `keys`. */
 export interface StreamRow {
@@ -49,6 +50,10 @@ export class HandlerContext {
   now = 0;
   /** Set by handlers that changed data, so blocked readers get woken. */
   wrote = false;
+  /** `stream-node-max-entries` of this connection (CONFIG SET), as Redis's default 100. */
+  nodeMaxEntries = 100;
+  /** `stream-node-max-bytes` of this connection (CONFIG SET), as Redis's default 4096. */
+  nodeMaxBytes = 4096;
   /**
    * Key rows read in the current transaction. Stream counters changed by
    * {@linkcode saveStream} are written once, by {@linkcode flush}, before
@@ -60,6 +65,7 @@ export class HandlerContext {
   constructor(db: DatabaseSync, clock: () => number) {
     this.db = db;
     this.#clock = clock;
+    ensureNodeTable(db);
   }
 
   /** Reads the clock once for the command about to run. */
@@ -147,6 +153,7 @@ export class HandlerContext {
       if (row.id === id) this.forget(name);
     }
     this.q("DELETE FROM entries WHERE key_id = ?").run(id);
+    this.q("DELETE FROM stream_nodes WHERE key_id = ?").run(id);
     this.q("DELETE FROM pel WHERE key_id = ?").run(id);
     this.q("DELETE FROM consumers WHERE key_id = ?").run(id);
     this.q("DELETE FROM groups WHERE key_id = ?").run(id);

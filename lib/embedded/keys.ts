@@ -121,7 +121,7 @@ export function flushdb(ctx: HandlerContext, args: readonly string[]): RedisRepl
   }
   ctx.wrote = true;
   ctx.forget();
-  for (const table of ["entries", "pel", "consumers", "groups", "keys"]) {
+  for (const table of ["entries", "stream_nodes", "pel", "consumers", "groups", "keys"]) {
     ctx.q(`DELETE FROM ${table}`).run();
   }
   return "OK";
