@@ -247,26 +247,11 @@ function configSet(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return "OK";
 }
 
-/** `CONFIG GET pattern` for the node settings. */
-function configGet(ctx: HandlerContext, args: readonly string[]): RedisReply {
-  const out: string[] = [];
-  for (const pattern of args.slice(2)) {
-    const re = new RegExp(
-      `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`,
-      "i",
-    );
-    if (re.test("stream-node-max-entries") && !out.includes("stream-node-max-entries")) {
-      out.push("stream-node-max-entries", String(ctx.nodeMaxEntries));
-    }
-    if (re.test("stream-node-max-bytes") && !out.includes("stream-node-max-bytes")) {
-      out.push("stream-node-max-bytes", String(ctx.nodeMaxBytes));
-    }
-  }
-  return out;
-}
-
-/** CONFIG SET/GET of the stream node sizes (the settings approximate trimming uses). */
+/**
+ * CONFIG SET of the stream node sizes (the settings approximate trimming
+ * uses). No CONFIG GET: the store knows no other setting (`rstream serve`
+ * answers CONFIG GET itself).
+ */
 export const NODE_HANDLERS: readonly HandlerSpec[] = [
   handler("config|set", -4, false, configSet),
-  handler("config|get", -3, false, configGet),
 ];
