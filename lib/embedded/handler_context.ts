@@ -10,7 +10,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { wrongTypeError } from "./replies.ts";
 import { formatId, type IdParts } from "./ids.ts";
-import { ensureNodeTable } from "./nodes.ts";
+import { type CachedNode, ensureNodeTable, flushNodeCache } from "./nodes.ts";
 
 /** A stream's row in `keys`. */
 export interface StreamRow {
@@ -54,6 +54,8 @@ export class HandlerContext {
   nodeMaxEntries = 100;
   /** `stream-node-max-bytes` of this connection (CONFIG SET), as Redis's default 4096. */
   nodeMaxBytes = 4096;
+  /** Each stream's last node appended to in this transaction (see nodes.ts). */
+  readonly nodeCache = new Map<number, CachedNode>();
   /**
    * Key rows read in the current transaction. Stream counters changed by
    * {@linkcode saveStream} are written once, by {@linkcode flush}, before
@@ -98,6 +100,7 @@ export class HandlerContext {
     if (name === undefined) {
       this.#rows.clear();
       this.#dirty.clear();
+      this.nodeCache.clear();
       return;
     }
     const row = this.#rows.get(name);
@@ -107,6 +110,7 @@ export class HandlerContext {
 
   /** Writes changed stream counters; call before COMMIT. */
   flush(): void {
+    flushNodeCache(this);
     for (const s of this.#dirty) {
       this.q(
         `UPDATE keys SET last_ms = ?, last_seq = ?, entries_added = ?, max_del_ms = ?,
@@ -119,6 +123,7 @@ export class HandlerContext {
 
   /** Drops the cache without writing (after ROLLBACK). */
   discard(): void {
+    this.nodeCache.clear();
     this.#dirty.clear();
     this.#rows.clear();
   }
@@ -153,6 +158,7 @@ export class HandlerContext {
       if (row.id === id) this.forget(name);
     }
     this.q("DELETE FROM entries WHERE key_id = ?").run(id);
+    this.nodeCache.delete(id);
     this.q("DELETE FROM stream_nodes WHERE key_id = ?").run(id);
     this.q("DELETE FROM pel WHERE key_id = ?").run(id);
     this.q("DELETE FROM consumers WHERE key_id = ?").run(id);

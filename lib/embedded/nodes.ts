@@ -48,6 +48,36 @@ interface NodeRow {
 /** Redis's largest listpack, the cap of `stream-node-max-bytes`. */
 const LISTPACK_MAX = 1 << 30;
 
+/** A stream's last node as appended to in this transaction; written by {@linkcode flushNodeCache}. */
+export interface CachedNode extends NodeRow {
+  dirty: boolean;
+}
+
+function writeNode(ctx: HandlerContext, keyId: number, node: CachedNode): void {
+  if (!node.dirty) return;
+  ctx.q(
+    "UPDATE stream_nodes SET total = ?, live = ?, bytes = ? WHERE key_id = ? AND ms = ? AND seq = ?",
+  ).run(node.total, node.live, node.bytes, keyId, node.ms, node.seq);
+  node.dirty = false;
+}
+
+/**
+ * Writes the last nodes appended to in this transaction (before COMMIT, or
+ * before any other node change of `keyId`, or of every key without it) and
+ * forgets them: a pipeline of adds to one stream reads and writes its last
+ * node once.
+ */
+export function flushNodeCache(ctx: HandlerContext, keyId?: number): void {
+  if (keyId !== undefined) {
+    const node = ctx.nodeCache.get(keyId);
+    if (node !== undefined) writeNode(ctx, keyId, node);
+    ctx.nodeCache.delete(keyId);
+    return;
+  }
+  for (const [id, node] of ctx.nodeCache) writeNode(ctx, id, node);
+  ctx.nodeCache.clear();
+}
+
 /** Records an entry appended to stream `keyId` (after its INSERT). */
 export function nodeAppend(
   ctx: HandlerContext,
@@ -58,28 +88,46 @@ export function nodeAppend(
   let raw = 0;
   for (const f of fields) raw += f.length;
   const size = raw + 2 * fields.length + 6;
-  const last = ctx.q(
-    "SELECT ms, seq, total, live, bytes FROM stream_nodes WHERE key_id = ? ORDER BY ms DESC, seq DESC LIMIT 1",
-  ).get(keyId) as NodeRow | undefined;
+  let last = ctx.nodeCache.get(keyId);
+  if (last === undefined) {
+    const row = ctx.q(
+      "SELECT ms, seq, total, live, bytes FROM stream_nodes WHERE key_id = ? ORDER BY ms DESC, seq DESC LIMIT 1",
+    ).get(keyId) as NodeRow | undefined;
+    if (row !== undefined) {
+      last = {
+        ms: row.ms,
+        seq: row.seq,
+        total: row.total,
+        live: row.live,
+        bytes: row.bytes,
+        dirty: false,
+      };
+    }
+  }
   const maxBytes = ctx.nodeMaxBytes === 0 || ctx.nodeMaxBytes > LISTPACK_MAX
     ? LISTPACK_MAX
     : ctx.nodeMaxBytes;
   const full = last === undefined || last.bytes + raw >= maxBytes ||
     (ctx.nodeMaxEntries > 0 && last.total >= ctx.nodeMaxEntries);
   if (full) {
+    if (last !== undefined) writeNode(ctx, keyId, last);
+    const bytes = 16 + 2 * fields.length + size;
     ctx.q(
       "INSERT INTO stream_nodes (key_id, ms, seq, total, live, bytes) VALUES (?, ?, ?, 1, 1, ?)",
-    ).run(keyId, id.ms, id.seq, 16 + 2 * fields.length + size);
+    ).run(keyId, id.ms, id.seq, bytes);
+    ctx.nodeCache.set(keyId, { ms: id.ms, seq: id.seq, total: 1, live: 1, bytes, dirty: false });
   } else {
-    ctx.q(
-      `UPDATE stream_nodes SET total = total + 1, live = live + 1, bytes = bytes + ?
-       WHERE key_id = ? AND ms = ? AND seq = ?`,
-    ).run(size, keyId, last.ms, last.seq);
+    last!.total++;
+    last!.live++;
+    last!.bytes += size;
+    last!.dirty = true;
+    ctx.nodeCache.set(keyId, last!);
   }
 }
 
 /** Records that the entry `id` of stream `keyId` was deleted (XDEL). */
 export function nodeDeleteEntry(ctx: HandlerContext, keyId: number, id: IdParts): void {
+  flushNodeCache(ctx, keyId);
   const node = ctx.q(
     `SELECT ms, seq, live FROM stream_nodes WHERE key_id = ? AND (ms, seq) <= (?, ?)
      ORDER BY ms DESC, seq DESC LIMIT 1`,
@@ -96,6 +144,7 @@ export function nodeDeleteEntry(ctx: HandlerContext, keyId: number, id: IdParts)
 
 /** Recounts the nodes that start at or before `upTo` after entries up to it were deleted. */
 export function nodeRecountUpTo(ctx: HandlerContext, keyId: number, upTo: IdParts): void {
+  flushNodeCache(ctx, keyId);
   const nodes = ctx.q(
     "SELECT ms, seq FROM stream_nodes WHERE key_id = ? AND (ms, seq) <= (?, ?) ORDER BY ms, seq",
   ).all(keyId, upTo.ms, upTo.seq) as unknown as NodeRow[];
@@ -115,6 +164,7 @@ export function nodeRecountUpTo(ctx: HandlerContext, keyId: number, upTo: IdPart
 
 /** Forgets every node of stream `keyId` (the key was deleted, or all entries trimmed). */
 export function deleteNodes(ctx: HandlerContext, keyId: number): void {
+  ctx.nodeCache.delete(keyId);
   ctx.q("DELETE FROM stream_nodes WHERE key_id = ?").run(keyId);
 }
 
@@ -172,6 +222,7 @@ export function trimWholeNodes(
   s: StreamRow,
   spec: { strategy: "maxlen" | "minid"; maxLen: number; minId: IdParts; limit: number },
 ): number {
+  flushNodeCache(ctx, s.id);
   ensureNodes(ctx, s);
   const nodes = ctx.q(
     "SELECT ms, seq, live FROM stream_nodes WHERE key_id = ? ORDER BY ms, seq",
