@@ -216,6 +216,11 @@ async function parseWithCommander(
 
 /** Parses the global options and runs the CLI; returns the exit code. */
 export async function cli(argv: string[]): Promise<number> {
+  if (argv[0] === "serve") {
+    // The RESP server has its own options; loaded only when used.
+    const { serveMain } = await import("./lib/serve/main.ts");
+    return await serveMain(argv.slice(1));
+  }
   const err = writerOf(Deno.stderr);
   const parsed = quickGlobals(argv) ?? await parseWithCommander(argv, err);
   if (typeof parsed === "number") return parsed;

@@ -24,6 +24,7 @@ import {
 } from "./embedded.ts";
 import { peakRss, startupTimes } from "./startup.ts";
 import { edgeFigures } from "./edge.ts";
+import { serveXadd } from "./serve.ts";
 import { type BenchResults, renderTable, toJson } from "./report.ts";
 import { openStore } from "../lib/open_store.ts";
 
@@ -96,6 +97,7 @@ try {
   // one round, not the comparison.
   const best = (a: number, b: number) => Math.max(a, b);
   const baseline = { p1: 0, p100: 0 };
+  const served = { memory: 0, file: 0 };
   const raw = { single: 0, batched: 0 };
   const ceiling = { single: 0, batched: 0, consume: 0 };
   const adds = { single: 0, batched: 0 };
@@ -115,6 +117,10 @@ try {
         key: "bench:rb100",
       }),
     );
+    log(`round ${round}/${size.rounds}: 1/7 redis-benchmark XADD -P 100 against rstream serve`);
+    const servedRound = await serveXadd(dir, { n: size.rbBatched / 5, pipeline: BATCH });
+    served.memory = best(served.memory, servedRound.memory);
+    served.file = best(served.file, servedRound.file);
     {
       await using store = await openStore(url);
       await store.deleteStream("bench:rb1");
@@ -182,6 +188,7 @@ try {
   const results: BenchResults = {
     quick,
     baseline,
+    serve: served,
     raw,
     ceiling,
     rstream: { ...adds, batchSize: BATCH },

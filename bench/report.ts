@@ -39,6 +39,8 @@ export interface BenchResults {
   quick: boolean;
   /** redis-benchmark XADD on one connection. */
   baseline: { p1: number; p100: number };
+  /** redis-benchmark -c 1 -P 100 XADD against `rstream serve` on memory: and file:. */
+  serve?: { memory: number; file: number };
   /** node-redis (`createClient({url, RESP: 2})`) directly: the peer row. */
   raw: { single: number; batched: number };
   /**
@@ -198,6 +200,14 @@ export function toJson(r: BenchResults): Record<string, unknown> {
       wake_p99_ms: round(r.embedded.wake.p99),
       wake: lat(r.embedded.wake),
     },
+    ...(r.serve === undefined ? {} : {
+      serve: {
+        redis_benchmark_p100_memory: Math.round(r.serve.memory),
+        redis_benchmark_p100_file: Math.round(r.serve.file),
+        memory_vs_redis_server: ratio(r.serve.memory, r.baseline.p100),
+        file_vs_redis_server: ratio(r.serve.file, r.baseline.p100),
+      },
+    }),
     startup_ms: {
       cli: round(r.startup.cli, 1),
       producer: round(r.startup.producer, 1),
@@ -257,6 +267,20 @@ export function rows(r: BenchResults): Row[] {
   return [
     { what: "redis-benchmark XADD -c 1 -P 1", value: r.baseline.p1, unit: "entries/s" },
     { what: "redis-benchmark XADD -c 1 -P 100", value: r.baseline.p100, unit: "entries/s" },
+    ...(r.serve === undefined ? [] : [
+      {
+        what: "  same, against rstream serve memory:",
+        value: r.serve.memory,
+        unit: "entries/s",
+        vs: b100,
+      },
+      {
+        what: "  same, against rstream serve file:",
+        value: r.serve.file,
+        unit: "entries/s",
+        vs: b100,
+      },
+    ]),
     { what: "node-redis xAdd, awaited one by one", value: r.raw.single, unit: "entries/s", vs: b1 },
     {
       what: `node-redis xAdd, ${r.rstream.batchSize} per pipelined batch`,

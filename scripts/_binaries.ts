@@ -52,6 +52,8 @@ export interface Binary {
 
 /** The embedded backend is imported dynamically by openStore(). */
 const EMBEDDED = ["lib/embedded/connection.ts"];
+/** `rstream serve` is imported dynamically by cli.ts. */
+const SERVE = ["lib/serve/main.ts"];
 
 /** What `deno task compile` builds. */
 export const BINARIES: readonly Binary[] = [
@@ -59,18 +61,28 @@ export const BINARIES: readonly Binary[] = [
     name: "rstream",
     entry: "cli.ts",
     // The shell also reads its history path and terminal settings. History is written
-    // only under .rstream/ (RSTREAM_HISTORY=.rstream/history). A test runs cli.ts with
-    // exactly these flags.
+    // only under .rstream/ (RSTREAM_HISTORY=.rstream/history). `rstream serve` listens
+    // (--allow-net also covers --bind and --forward) and reads RSTREAM_SERVE_PASSWORD; its
+    // store stays under .rstream/ like the shell's. A test runs cli.ts with exactly these flags.
     permissions: [
       "--allow-net",
       `--allow-env=${
-        [...STORE_ENV, "REDISCLI_AUTH", "RSTREAM_HISTORY", "HOME", "NO_COLOR", "TERM"].join(",")
+        [
+          ...STORE_ENV,
+          "REDISCLI_AUTH",
+          "RSTREAM_HISTORY",
+          "HOME",
+          "NO_COLOR",
+          "TERM",
+          "RSTREAM_SERVE_PASSWORD",
+        ]
+          .join(",")
       }`,
       `--allow-read=${DATA_DIR}`,
       `--allow-write=${DATA_DIR}`,
       "--no-prompt",
     ],
-    include: EMBEDDED,
+    include: [...EMBEDDED, ...SERVE],
   },
   {
     name: "rstream-produce",

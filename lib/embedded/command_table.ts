@@ -7,10 +7,12 @@
  */
 
 import { ReplyError } from "../errors.ts";
+import { COLLECTION_HANDLERS } from "./collections.ts";
 import { GROUP_HANDLERS } from "./groups.ts";
 import type { HandlerSpec } from "./handler.ts";
 import { INFO_HANDLERS } from "./info.ts";
 import { KEY_HANDLERS } from "./keys.ts";
+import { NODE_HANDLERS } from "./nodes.ts";
 import { PENDING_HANDLERS } from "./pending.ts";
 import { READ_HANDLERS } from "./reads.ts";
 import { arityError, asciiLower, checkNoNul, sanitizeErrorText } from "./replies.ts";
@@ -23,7 +25,14 @@ const ALL: readonly HandlerSpec[] = [
   ...READ_HANDLERS,
   ...GROUP_HANDLERS,
   ...INFO_HANDLERS,
+  ...COLLECTION_HANDLERS,
+  ...NODE_HANDLERS,
 ];
+
+/** Every command and subcommand the embedded store runs (for COMMAND of `rstream serve`). */
+export function commandSpecs(): readonly HandlerSpec[] {
+  return ALL;
+}
 
 /** Top-level commands by lower-case name. */
 const COMMANDS = new Map(ALL.filter((h) => !h.name.includes("|")).map((h) => [h.name, h]));

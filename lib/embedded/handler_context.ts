@@ -10,6 +10,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { wrongTypeError } from "./replies.ts";
 import { formatId, type IdParts } from "./ids.ts";
+import { type CachedNode, ensureNodeTable, flushNodeCache } from "./nodes.ts";
 
 /** A stream's row in `keys`. */
 export interface StreamRow {
@@ -24,7 +25,7 @@ export interface StreamRow {
 
 /** A key's row in `keys` (type and, for strings, value). */
 export interface KeyRow extends StreamRow {
-  type: "string" | "stream";
+  type: "string" | "stream" | "list" | "set";
   value: string | null;
 }
 
@@ -49,6 +50,12 @@ export class HandlerContext {
   now = 0;
   /** Set by handlers that changed data, so blocked readers get woken. */
   wrote = false;
+  /** `stream-node-max-entries` of this connection (CONFIG SET), as Redis's default 100. */
+  nodeMaxEntries = 100;
+  /** `stream-node-max-bytes` of this connection (CONFIG SET), as Redis's default 4096. */
+  nodeMaxBytes = 4096;
+  /** Each stream's last node appended to in this transaction (see nodes.ts). */
+  readonly nodeCache = new Map<number, CachedNode>();
   /**
    * Key rows read in the current transaction. Stream counters changed by
    * {@linkcode saveStream} are written once, by {@linkcode flush}, before
@@ -60,6 +67,7 @@ export class HandlerContext {
   constructor(db: DatabaseSync, clock: () => number) {
     this.db = db;
     this.#clock = clock;
+    ensureNodeTable(db);
   }
 
   /** Reads the clock once for the command about to run. */
@@ -92,6 +100,7 @@ export class HandlerContext {
     if (name === undefined) {
       this.#rows.clear();
       this.#dirty.clear();
+      this.nodeCache.clear();
       return;
     }
     const row = this.#rows.get(name);
@@ -101,6 +110,7 @@ export class HandlerContext {
 
   /** Writes changed stream counters; call before COMMIT. */
   flush(): void {
+    flushNodeCache(this);
     for (const s of this.#dirty) {
       this.q(
         `UPDATE keys SET last_ms = ?, last_seq = ?, entries_added = ?, max_del_ms = ?,
@@ -113,6 +123,7 @@ export class HandlerContext {
 
   /** Drops the cache without writing (after ROLLBACK). */
   discard(): void {
+    this.nodeCache.clear();
     this.#dirty.clear();
     this.#rows.clear();
   }
@@ -147,6 +158,8 @@ export class HandlerContext {
       if (row.id === id) this.forget(name);
     }
     this.q("DELETE FROM entries WHERE key_id = ?").run(id);
+    this.nodeCache.delete(id);
+    this.q("DELETE FROM stream_nodes WHERE key_id = ?").run(id);
     this.q("DELETE FROM pel WHERE key_id = ?").run(id);
     this.q("DELETE FROM consumers WHERE key_id = ?").run(id);
     this.q("DELETE FROM groups WHERE key_id = ?").run(id);

@@ -88,6 +88,24 @@ export function type(ctx: HandlerContext, args: readonly string[]): RedisReply {
   return ctx.key(args[1])?.type ?? "none";
 }
 
+/** `RENAME key newkey` (and RENAMENX): the key keeps its entries, groups and counters. */
+function rename(nx: boolean) {
+  return (ctx: HandlerContext, args: readonly string[]): RedisReply => {
+    const row = ctx.key(args[1]);
+    if (row === undefined) throw new ReplyError("ERR no such key");
+    const target = ctx.key(args[2]);
+    if (nx && target !== undefined) return 0;
+    if (args[1] === args[2]) return nx ? 0 : "OK";
+    if (target !== undefined) ctx.deleteKey(target.id);
+    ctx.flush(); // counters changed earlier in this transaction are written under the old name
+    ctx.wrote = true;
+    ctx.q("UPDATE keys SET name = ? WHERE id = ?").run(args[2], row.id);
+    ctx.forget(args[1]);
+    ctx.forget(args[2]);
+    return nx ? 1 : "OK";
+  };
+}
+
 /** `DBSIZE` */
 export function dbsize(ctx: HandlerContext): RedisReply {
   return Number((ctx.q("SELECT COUNT(*) AS n FROM keys").get() as { n: number }).n);
@@ -103,7 +121,7 @@ export function flushdb(ctx: HandlerContext, args: readonly string[]): RedisRepl
   }
   ctx.wrote = true;
   ctx.forget();
-  for (const table of ["entries", "pel", "consumers", "groups", "keys"]) {
+  for (const table of ["entries", "stream_nodes", "pel", "consumers", "groups", "keys"]) {
     ctx.q(`DELETE FROM ${table}`).run();
   }
   return "OK";
@@ -216,6 +234,8 @@ export const KEY_HANDLERS: readonly HandlerSpec[] = [
   handler("scan", -2, false, scan),
   handler("keys", 2, false, keys),
   handler("dbsize", 1, false, dbsize),
+  handler("rename", 3, true, rename(false)),
+  handler("renamenx", 3, true, rename(true)),
   handler("flushdb", -1, true, flushdb),
   handler("flushall", -1, true, flushdb),
 ];

@@ -149,7 +149,9 @@ export function serveRead(ctx: HandlerContext, req: ReadRequest, retry = false):
     const g = findGroup(ctx, s.id, req.group.name);
     if (g === undefined) {
       throw new ReplyError(
-        "UNBLOCKED the consumer group this client was blocked on no longer exists",
+        retry
+          ? "NOGROUP the consumer group this client was blocked on no longer exists"
+          : `NOGROUP No such key '${key}' or consumer group '${req.group.name}' in XREADGROUP with GROUP option`,
       );
     }
     const consumer = req.group.consumer;
@@ -209,12 +211,19 @@ function isMaxId(id: IdParts): boolean {
   return id.ms === MAX_ID.ms && id.seq === MAX_ID.seq;
 }
 
+/**
+ * The stream a waiting read is retried on, as Redis 7.0 treats a key that was
+ * deleted or replaced by another type while a client waited: XREADGROUP is
+ * unblocked with `UNBLOCKED the stream key no longer exists`, XREAD keeps
+ * waiting (as if the key did not exist).
+ */
 function streamOrUnblock(ctx: HandlerContext, key: string, group: boolean) {
-  const s = ctx.stream(key);
-  if (s === undefined && group) {
-    throw new ReplyError("UNBLOCKED the stream key no longer exists");
+  const row = ctx.key(key);
+  if (row === undefined || row.type !== "stream") {
+    if (group) throw new ReplyError("UNBLOCKED the stream key no longer exists");
+    return undefined;
   }
-  return s;
+  return ctx.stream(key);
 }
 
 function readCommand(ctx: HandlerContext, args: readonly string[]): Outcome {

@@ -3,10 +3,9 @@
  * XDEL, XTRIM and XSETID, with Redis 7.0's argument rules and replies.
  *
  * Trimming: `MAXLEN`/`MINID` with `=` trims exactly, as Redis does. With `~`
- * Redis removes only whole radix-tree nodes (100 entries by default); the
- * embedded store has no nodes and trims exactly, still honouring `LIMIT` (at
- * most that many entries removed; default 10 000 with `~`). So `~` may trim
- * more than Redis would, never less than asked. XTRIM does not move
+ * only whole nodes are removed, as Redis removes whole radix-tree nodes
+ * (`stream-node-max-entries` 100 / `stream-node-max-bytes` 4096, see
+ * `nodes.ts`), at most `LIMIT` entries (default 100 × the node size). XTRIM does not move
  * `max-deleted-entry-id` (as in Redis 7.0); XDEL does.
  *
  * @module
@@ -34,6 +33,16 @@ import {
   parseStrictId,
 } from "./ids.ts";
 import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
+import {
+  deleteNodes,
+  nodeAppend,
+  nodeDeleteEntry,
+  nodeRecountUpTo,
+  trimWholeNodes,
+} from "./nodes.ts";
+
+/** `~` without LIMIT: resolved to 100 × `stream-node-max-entries` when trimming. */
+const DEFAULT_LIMIT = -1;
 import { handler, type HandlerSpec } from "./handler.ts";
 
 /** How to trim a stream (parsed from XADD or XTRIM options). */
@@ -127,7 +136,7 @@ function parseAddOrTrimArgs(args: readonly string[], xadd: boolean): AddOrTrimAr
       throw new ReplyError("ERR syntax error, LIMIT cannot be used without the special ~ option");
     }
   } else {
-    trim.limit = trim.approximate ? 10000 : 0;
+    trim.limit = trim.approximate ? DEFAULT_LIMIT : 0;
   }
   return { trim, noMkStream, idIndex: i, id };
 }
@@ -137,6 +146,16 @@ function parseAddOrTrimArgs(args: readonly string[], xadd: boolean): AddOrTrimAr
  * `s.length` (the caller saves the row).
  */
 export function trimStream(ctx: HandlerContext, s: StreamRow, spec: TrimSpec): number {
+  if (spec.strategy !== "none" && spec.approximate) {
+    let limit = spec.limit;
+    if (limit === DEFAULT_LIMIT) {
+      // Redis: 100 × stream-node-max-entries when ~ is given without LIMIT.
+      limit = 100 * ctx.nodeMaxEntries;
+      if (limit <= 0) limit = 10000;
+      if (limit > 1_000_000) limit = 1_000_000;
+    }
+    return trimWholeNodes(ctx, s, { ...spec, strategy: spec.strategy, limit });
+  }
   let remove: number;
   if (spec.strategy === "maxlen") {
     remove = Math.max(0, s.length - spec.maxLen);
@@ -154,6 +173,7 @@ export function trimStream(ctx: HandlerContext, s: StreamRow, spec: TrimSpec): n
   let removed: number;
   if (remove >= s.length) {
     removed = Number(ctx.q("DELETE FROM entries WHERE key_id = ?").run(s.id).changes);
+    deleteNodes(ctx, s.id);
   } else {
     const cut = ctx.q(
       "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms, seq LIMIT 1 OFFSET ?",
@@ -162,6 +182,7 @@ export function trimStream(ctx: HandlerContext, s: StreamRow, spec: TrimSpec): n
       ctx.q("DELETE FROM entries WHERE key_id = ? AND (ms, seq) <= (?, ?)")
         .run(s.id, cut.ms, cut.seq).changes,
     );
+    nodeRecountUpTo(ctx, s.id, cut);
   }
   s.length -= removed;
   ctx.wrote = true;
@@ -196,8 +217,10 @@ export function xadd(ctx: HandlerContext, args: readonly string[]): RedisReply {
       "ERR The ID specified in XADD is equal or smaller than the target stream top item",
     );
   }
+  const fields = args.slice(fieldPos);
   ctx.q("INSERT INTO entries (key_id, ms, seq, fields) VALUES (?, ?, ?, ?)")
-    .run(s.id, id.ms, id.seq, JSON.stringify(args.slice(fieldPos)));
+    .run(s.id, id.ms, id.seq, JSON.stringify(fields));
+  nodeAppend(ctx, s.id, id, fields);
   s.last_ms = id.ms;
   s.last_seq = id.seq;
   s.length++;
@@ -286,6 +309,7 @@ export function xdel(ctx: HandlerContext, args: readonly string[]): RedisReply {
     const changes = ctx.q("DELETE FROM entries WHERE key_id = ? AND ms = ? AND seq = ?")
       .run(s.id, id.ms, id.seq).changes;
     if (Number(changes) === 0) continue;
+    nodeDeleteEntry(ctx, s.id, id);
     deleted++;
     s.length--;
     if (compareIds(id, { ms: s.max_del_ms, seq: s.max_del_seq }) > 0) {

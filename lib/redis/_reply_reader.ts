@@ -84,6 +84,8 @@ function text(bytes: Uint8Array, from: number, to: number): string {
 export class _ReplyReader {
   readonly #handlers: _ReplyHandlers;
   readonly #maxBytes: number;
+  readonly #maxDepth: number;
+  readonly #maxArray: number;
   /** Bytes not decoded yet (copied: never the caller's memory). */
   #buffer: Uint8Array = EMPTY;
   /** Chunks received while waiting for `#need` bytes, and their total length. */
@@ -100,10 +102,24 @@ export class _ReplyReader {
   #next = 0;
   #sample: Uint8Array = EMPTY;
 
-  /** Creates a reader; `maxReplyBytes` bounds one reply (default 512 MiB). */
-  constructor(handlers: _ReplyHandlers, options: { maxReplyBytes?: number | undefined } = {}) {
+  /**
+   * Creates a reader; `maxReplyBytes` bounds one reply (default 512 MiB),
+   * `maxDepth` how deeply arrays nest and `maxArrayLength` how many elements
+   * one array announces (both unbounded by default; the RESP server reads
+   * requests with depth 1).
+   */
+  constructor(
+    handlers: _ReplyHandlers,
+    options: {
+      maxReplyBytes?: number | undefined;
+      maxDepth?: number | undefined;
+      maxArrayLength?: number | undefined;
+    } = {},
+  ) {
     this.#handlers = handlers;
     this.#maxBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    this.#maxDepth = options.maxDepth ?? Infinity;
+    this.#maxArray = options.maxArrayLength ?? Infinity;
   }
 
   /** Whether part of a reply has been read and the rest not yet. */
@@ -286,6 +302,14 @@ export class _ReplyReader {
       default: { // * array
         const size = this.#integer(bytes, at + 1, cr);
         if (size < 0) return null;
+        if (size > this.#maxArray) {
+          this.#fail(`Protocol error, invalid multibulk length`);
+          return null;
+        }
+        if (size > 0 && this.#stack.length >= this.#maxDepth) {
+          this.#fail(`Protocol error, arrays nested deeper than ${this.#maxDepth}`);
+          return null;
+        }
         return { items: [], size };
       }
     }
