@@ -342,6 +342,83 @@ export async function connectRedis(
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     maxReplyBytes: options.maxReplyBytes,
   };
-  const socket = await _dial(endpoint);
-  return new RedisConnection(socket, endpoint, options);
+  // The URL's host first, then each ?addr= seed: the first that answers is used.
+  const seeds = [
+    { hostname: endpoint.hostname, port: endpoint.port },
+    ...parsed.searchParams.getAll("addr").map(addrOf),
+  ];
+  let socket: _RespSocket | undefined;
+  let seed = endpoint;
+  let firstError: unknown;
+  for (const { hostname, port } of seeds) {
+    seed = seed === endpoint && hostname === endpoint.hostname && port === endpoint.port
+      ? endpoint
+      : nodeEndpoint(endpoint, parsed, hostname, port, options);
+    try {
+      socket = await _dial(seed);
+      break;
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  if (!socket) throw firstError;
+  const slots = await socket.send(["CLUSTER", "SLOTS"]).catch(() => null); // an error: not a cluster
+  if (!Array.isArray(slots) || slots.length === 0) {
+    return new RedisConnection(socket, seed, options);
+  }
+  const db = parsed.pathname.replace(/^\//, "");
+  if (db !== "" && db !== "0") {
+    socket.fail(new ConnectionError("closed"));
+    throw new TypeError(
+      `Cannot select database ${db} on the Redis Cluster at ${endpoint.displayUrl}: a cluster has only database 0; drop /${db} from the URL`,
+    );
+  }
+  const { _ClusterConnection } = await import("./cluster.ts");
+  const idOf = (hostname: string, port: number) => `${hostname}:${port}`; // an IPv6 host keeps its brackets
+  return new _ClusterConnection({
+    displayUrl: endpoint.displayUrl,
+    seed: {
+      id: idOf(seed.hostname, seed.port),
+      connection: new RedisConnection(socket, seed, options),
+    },
+    slots,
+    seeds: seeds.map(({ hostname, port }) => idOf(hostname, port)),
+    openNode: async (host, port) => {
+      const node = nodeEndpoint(
+        endpoint,
+        parsed,
+        host.includes(":") ? `[${host}]` : host,
+        port,
+        options,
+      );
+      return new RedisConnection(await _dial(node), node, options);
+    },
+    commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
+  });
+}
+
+/** A `?addr=host:port` seed, read. */
+function addrOf(addr: string): { hostname: string; port: number } {
+  const at = addr.lastIndexOf(":");
+  return { hostname: addr.slice(0, at), port: Number(addr.slice(at + 1)) };
+}
+
+/** Another node of the same deployment: the seed's credentials, TLS and timeouts, at host:port. */
+function nodeEndpoint(
+  seed: _Endpoint,
+  parsed: URL,
+  hostname: string,
+  port: number,
+  options: RedisConnectionOptions,
+): _Endpoint {
+  const user = parsed.username ? `${parsed.username}@` : "";
+  return {
+    ...seed,
+    hostname,
+    port,
+    displayUrl: `${parsed.protocol}//${user}${hostname}:${port}`,
+    tls: seed.tls
+      ? { ...seed.tls, servername: options.tls?.servername ?? hostname.replace(/^\[|\]$/g, "") }
+      : undefined,
+  };
 }
