@@ -43,6 +43,7 @@ export {
   InvalidStreamIdError,
   NoGroupError,
   NoPermissionError,
+  NotEnoughReplicasError,
   ReplyError,
   StreamError,
   StreamIdTooSmallError,

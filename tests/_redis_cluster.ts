@@ -12,7 +12,8 @@ import { freePort, type RedisServer, startRedis } from "./_redis_server.ts";
 /** One node of a {@linkcode RedisCluster}. */
 export interface ClusterNode {
   readonly port: number;
-  readonly server: RedisServer;
+  /** The running process (replaced by {@linkcode RedisCluster.restart}). */
+  server: RedisServer;
 }
 
 /** A running cluster owned by one test. */
@@ -26,6 +27,10 @@ export interface RedisCluster extends AsyncDisposable {
   masterOf(slot: number): Promise<number>;
   /** The ports of the masters serving slots, sorted. */
   masters(): Promise<number[]>;
+  /** Kills a node with SIGKILL (kill -9) and waits until it is gone. */
+  kill(port: number): Promise<void>;
+  /** Starts a killed node again on its port and data (it rejoins, as a replica if it was failed over). */
+  restart(port: number): Promise<void>;
   /** Stops every node and removes their directories. */
   stop(): Promise<void>;
 }
@@ -75,6 +80,19 @@ async function waitHealthy(ports: number[], timeoutMs: number): Promise<void> {
   throw new Error(`The cluster on ports ${ports.join(",")} was not healthy within ${timeoutMs} ms`);
 }
 
+const NODE_ARGS = [
+  "--cluster-enabled",
+  "yes",
+  "--cluster-config-file",
+  "nodes.conf",
+  "--cluster-node-timeout",
+  "1000",
+  "--repl-diskless-sync-delay",
+  "0",
+  "--cluster-replica-validity-factor",
+  "0",
+];
+
 /**
  * Starts 6 cluster nodes, joins them as 3 masters + 3 replicas, and waits
  * until the cluster is healthy and every replica is linked.
@@ -89,6 +107,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   const servers: RedisServer[] = [];
   const stop = async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all(servers.map((s) => Deno.remove(s.dir, { recursive: true }).catch(() => {})));
   };
   try {
     for (let i = 0; i < 6; i++) {
@@ -96,16 +115,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
       servers.push(
         await startRedis({
           port,
-          args: [
-            "--cluster-enabled",
-            "yes",
-            "--cluster-config-file",
-            "nodes.conf",
-            "--cluster-node-timeout",
-            "1000",
-            "--cluster-replica-validity-factor",
-            "0",
-          ],
+          args: NODE_ARGS,
+          keepDir: true, // removed by stop(): a killed node restarts on its data
         }),
       );
     }
@@ -124,9 +135,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     await stop();
     throw error;
   }
-  const live = () => servers.filter((s) => s.process.pid && !killed.has(s.port)).map((s) => s.port);
   const killed = new Set<number>();
-  for (const s of servers) s.process.status.then(() => killed.add(s.port));
+  const live = () => servers.filter((s) => !killed.has(s.port)).map((s) => s.port);
+  const nodes = servers.map((server) => ({ port: server.port, server }));
   const first = async () => {
     for (const port of live()) {
       const rows = await slotsOf(port).catch(() => []);
@@ -136,8 +147,26 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
   return {
     url: `redis://127.0.0.1:${servers[0]!.port}`,
-    nodes: servers.map((server) => ({ port: server.port, server })),
+    nodes,
     cli,
+    kill: async (port) => {
+      const node = nodes.find((n) => n.port === port)!;
+      killed.add(port);
+      node.server.process.kill("SIGKILL");
+      await node.server.process.status;
+    },
+    restart: async (port) => {
+      const node = nodes.find((n) => n.port === port)!;
+      const server = await startRedis({
+        port,
+        dir: node.server.dir,
+        keepDir: true,
+        args: NODE_ARGS,
+      });
+      servers[servers.indexOf(node.server)] = server;
+      node.server = server;
+      killed.delete(port);
+    },
     masterOf: async (slot) => (await first()).find((r) => r.start <= slot && slot <= r.end)!.port,
     masters: async () => [...new Set((await first()).map((r) => r.port))].sort((a, b) => a - b),
     stop,

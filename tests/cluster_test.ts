@@ -202,3 +202,161 @@ clusterTest(
     );
   },
 );
+
+clusterTest(
+  "the store follows MOVED and ASK while a slot migrates under a producer and a consumer",
+  async (c) => {
+    await using store = await openStore(c.url);
+    const keys = Array.from({ length: 8 }, (_, i) => `{mig}:${i}`);
+    const slot = _keySlot("{mig}");
+    const source = await c.masterOf(slot);
+    const target = (await c.masters()).find((p) => p !== source)!;
+    const idOf = (port: number) => c.cli(port, "CLUSTER", "MYID");
+    const [sourceId, targetId] = [await idOf(source), await idOf(target)];
+    for (const key of keys) await store.createGroup(key, "g", { start: "0", mkStream: true });
+    const errors: unknown[] = [];
+    let producing = true;
+    let sent = 0;
+    let acked = 0;
+    const producer = (async () => {
+      for (let n = 0; producing; n++) {
+        try {
+          await store.add(keys[n % keys.length]!, { n: String(n) });
+          sent++;
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    })();
+    const consumer = (async () => {
+      while (producing || acked < sent) {
+        try {
+          const reads = await store.readGroup(Object.fromEntries(keys.map((k) => [k, ">"])), "g", {
+            consumer: "c1",
+            count: 100,
+            blockMs: 100,
+          });
+          for (const { stream, entries } of reads) {
+            acked += await store.ack(stream, "g", { ids: entries.map((e) => e.id) });
+          }
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    await c.cli(target, "CLUSTER", "SETSLOT", String(slot), "IMPORTING", sourceId);
+    await c.cli(source, "CLUSTER", "SETSLOT", String(slot), "MIGRATING", targetId);
+    for (const key of keys) {
+      await c.cli(source, "MIGRATE", "127.0.0.1", String(target), key, "0", "5000");
+      await new Promise((r) => setTimeout(r, 40)); // some keys here, some there: ASK and TRYAGAIN
+    }
+    for (const port of await c.masters()) {
+      await c.cli(port, "CLUSTER", "SETSLOT", String(slot), "NODE", targetId);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    producing = false;
+    await producer;
+    await consumer;
+    assert.deepEqual(errors, []);
+    assert.equal(await c.masterOf(slot), target);
+  // The importing node saw ASKING (ASK was followed) and commands arrived there after MOVED.
+  assert.match(await c.cli(target, "INFO", "commandstats"), /cmdstat_asking:calls=[1-9]/);
+    let total = 0;
+    for (const key of keys) {
+      total += Number(await c.cli(target, "XLEN", key));
+      assert.equal((await store.pendingSummary(key, "g")).count, 0);
+    }
+    assert.ok(sent > 100, `sent ${sent}`);
+    assert.equal(total, sent);
+    assert.equal(acked, sent);
+  },
+);
+
+clusterTest(
+  "a producer and a worker resume after kill -9 of their master, losing no replicated add",
+  async (c) => {
+    await using store = await openStore(c.url);
+    const stream = "failover:event";
+    const port = await c.masterOf(_keySlot(stream));
+    await store.createGroup(stream, "g", { start: "0", mkStream: true });
+    const processed = new Set<string>();
+    const acked: string[] = [];
+    const errors: unknown[] = [];
+    const stop = new AbortController();
+    const worker = consume((delivery) => {
+      processed.add(delivery.id);
+    }, {
+      store,
+      stream,
+      group: "g",
+      consumer: "c1",
+      count: 100,
+      blockMs: 200,
+      claimIdleMs: 1000,
+      signal: stop.signal,
+      onEvent: (event) => {
+        if (event.type === "error") errors.push(event.error);
+      },
+    });
+    let sent = 0;
+    let killedAt = 0;
+    let recoveredAt = 0;
+    let producing = true;
+    const producer = (async () => {
+      for (let n = 0; producing; n++) {
+        sent++;
+        const started = performance.now();
+        try {
+          const id = await store.add(stream, { n: String(n) }, {
+            replicas: 1,
+            replicaTimeoutMs: 500,
+          });
+          acked.push(id!);
+          if (killedAt && started > killedAt && !recoveredAt) recoveredAt = performance.now();
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 300));
+    await c.kill(port);
+    killedAt = performance.now();
+    const deadline = Date.now() + 15_000;
+    // The replica takes over (cluster-node-timeout 1000); the old master, restarted as a
+    // supervisor would, rejoins as its replica, so that WAIT 1 can be met again.
+    while (await c.masterOf(_keySlot(stream)) === port && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const failedOverAt = performance.now();
+    await c.restart(port);
+    while (!recoveredAt && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    producing = false;
+    await producer;
+    while (acked.some((id) => !processed.has(id)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300)); // the last acks
+    stop.abort();
+    await worker;
+    const lost = acked.filter((id) => !processed.has(id)).length;
+    console.log(
+      `failover: sent ${sent}, acked ${acked.length}, processed ${processed.size}, lost ${lost}, recovery ${
+        Math.round(recoveredAt - killedAt)
+      } ms (failover ${Math.round(failedOverAt - killedAt)} ms), errors ${errors.length}`,
+    );
+    const kinds = new Map<string, number>();
+    for (const error of errors) {
+      const line = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      kinds.set(line, (kinds.get(line) ?? 0) + 1);
+    }
+    for (const [line, n] of kinds) console.log(`  ${n} x ${line}`);
+    assert.notEqual(await c.masterOf(_keySlot(stream)), port);
+    assert.ok(recoveredAt > 0, "the producer resumed");
+    assert.equal(lost, 0);
+    assert.equal((await store.pendingSummary(stream, "g")).count, 0);
+    assert.ok(acked.length > 100, `acked ${acked.length}`);
+  },
+  true,
+);
