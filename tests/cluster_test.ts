@@ -9,6 +9,9 @@ import { consume, openStore, type StreamStore } from "../mod.ts";
 import { _keySlot } from "../lib/redis/_slot.ts";
 import { ignoreRedis } from "./_redis_server.ts";
 import { type RedisCluster, startRedisCluster } from "./_redis_cluster.ts";
+import { runCli } from "./shell/_cli.ts";
+import { createSession } from "../lib/shell/main.ts";
+import { promptOf } from "../lib/shell/repl.ts";
 
 /** One cluster for the whole file: starting one takes about 2 s. */
 let shared: Promise<RedisCluster> | undefined;
@@ -132,6 +135,27 @@ clusterTest("openStore() of any node routes every store method to its key's mast
   for (const key of keys) assert.equal(await store.deleteStream(key), true);
   assert.deepEqual(await store.streams(), []);
 });
+
+clusterTest(
+  "the shell adds to streams on every master and its prompt shows the cluster",
+  async (c) => {
+    const keys = await keysOnEachMaster(c);
+    for (const key of keys) {
+      const added = await runCli(["add", key, "x=1"], { url: c.url });
+      assert.equal(added.stderr, "");
+      assert.equal(added.code, 0);
+    }
+    for (const key of keys) assert.equal(await xlenOnOwner(c, key), 1);
+    const session = createSession({ url: c.url, words: [] }, { interactive: false, stdin: false });
+    try {
+      assert.equal(promptOf(session), `rstream ${c.url}> `);
+      await session.store();
+      assert.equal(promptOf(session), `rstream ${c.url} [cluster, 3 masters]> `);
+    } finally {
+      await session.close();
+    }
+  },
+);
 
 clusterTest(
   "pipeline() splits a batch across masters and returns the replies in order",
@@ -260,8 +284,8 @@ clusterTest(
     await consumer;
     assert.deepEqual(errors, []);
     assert.equal(await c.masterOf(slot), target);
-  // The importing node saw ASKING (ASK was followed) and commands arrived there after MOVED.
-  assert.match(await c.cli(target, "INFO", "commandstats"), /cmdstat_asking:calls=[1-9]/);
+    // The importing node saw ASKING (ASK was followed) and commands arrived there after MOVED.
+    assert.match(await c.cli(target, "INFO", "commandstats"), /cmdstat_asking:calls=[1-9]/);
     let total = 0;
     for (const key of keys) {
       total += Number(await c.cli(target, "XLEN", key));

@@ -362,7 +362,13 @@ export async function connectRedis(
     }
   }
   if (!socket) throw firstError;
-  const slots = await socket.send(["CLUSTER", "SLOTS"]).catch(() => null); // an error: not a cluster
+  // Cluster mode? An error reply (cluster support disabled, or no ACL permission) means a single
+  // server; so does no answer within connectTimeoutMs (the command watchdog then handles the socket).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const slots = await Promise.race([
+    socket.send(["CLUSTER", "SLOTS"]).catch(() => null),
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), seed.connectTimeoutMs)),
+  ]).finally(() => clearTimeout(timer));
   if (!Array.isArray(slots) || slots.length === 0) {
     return new RedisConnection(socket, seed, options);
   }

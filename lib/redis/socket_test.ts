@@ -70,6 +70,11 @@ redisTest("send() calls issued in one tick get their own replies, in order", asy
 Deno.test("send() calls issued in one tick go out in one write", async () => {
   const writes: string[] = [];
   await using server = fake(async (conn) => {
+    // connectRedis() asks CLUSTER SLOTS first: answer as a Redis without cluster mode does.
+    assert.equal(await readSome(conn), "*2\r\n$7\r\nCLUSTER\r\n$5\r\nSLOTS\r\n");
+    await conn.write(
+      new TextEncoder().encode("-ERR This instance has cluster support disabled\r\n"),
+    );
     writes.push(await readSome(conn));
     await conn.write(new TextEncoder().encode("+a\r\n+b\r\n:3\r\n"));
     writes.push(await readSome(conn));

@@ -49,8 +49,14 @@ export function createSession(
   const format: OutputFormat = options.json ? "json" : stdoutTty ? "table" : "plain";
   const url = resolveStoreUrl(options.url);
   let opened: Promise<StreamStore> | undefined;
+  let connected: StreamStore | undefined;
+  const label = storeLabel(url);
   const session: Session & { close(): Promise<void> } = {
-    storeLabel: storeLabel(url),
+    /** The URL, and once connected to a Redis Cluster, `[cluster, N masters]` (live). */
+    get storeLabel() {
+      const cluster = connected?.connection.cluster;
+      return cluster ? `${label} [cluster, ${cluster.masters} masters]` : label;
+    },
     format,
     color: options.color !== false && stdoutTty && !readEnv("NO_COLOR"),
     interactive: extra.interactive,
@@ -60,6 +66,7 @@ export function createSession(
     ...(extra.stdin ? { stdinLines } : {}),
     store() {
       opened ??= import("../open_store.ts").then(({ openStore }) => openStore(url))
+        .then((store) => connected = store)
         .catch((error) => {
           opened = undefined;
           throw error;
