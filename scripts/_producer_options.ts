@@ -26,6 +26,7 @@ Publishes readings {sensor_id, temp, humidity} and prints "message <id> sent".
   --spool-max N      keep at most N readings in the spool; the oldest are dropped (default 100000)
   --spool-device ID  device name carried as spool_device (default: SENSOR_ID)
   --drain-ms MS      with a finite --count, wait up to MS for the spool to drain (default 10000)
+  --wait-replicas N  after each add, wait until N replicas have it (Redis WAIT, 1 s); fewer is an error
   -h, --help         this help`;
 
 /** The producer's settings. */
@@ -56,6 +57,8 @@ export interface ProducerOptions {
   spoolDevice: string;
   /** How long a finite run waits for the spool to drain. */
   drainMs: number;
+  /** Replicas each add must reach (WAIT), when given. */
+  waitReplicas?: number;
 }
 
 /**
@@ -83,6 +86,7 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
         "spool-max": { type: "string" },
         "spool-device": { type: "string" },
         "drain-ms": { type: "string" },
+        "wait-replicas": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -129,6 +133,10 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
       throw new UsageError(`--${name} needs --spool PATH`);
     }
   }
+  const waitReplicas = intOption(values["wait-replicas"], "wait-replicas");
+  if (waitReplicas !== undefined && values.spool !== undefined) {
+    throw new UsageError("--wait-replicas cannot be used with --spool: the spool forwards later");
+  }
   const spoolDevice = values["spool-device"] ?? sensorId;
   if (spoolDevice === "") throw new UsageError("--spool-device must not be empty");
   return {
@@ -138,6 +146,7 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
     intervalMs: interval ?? (count === 0 && rate === undefined ? 1000 : 0),
     ...(rate !== undefined ? { rate } : {}),
     ...(maxLen !== undefined ? { maxLen } : {}),
+    ...(waitReplicas !== undefined ? { waitReplicas } : {}),
     ...(id !== undefined ? { id } : {}),
     ...(values.url !== undefined ? { url: values.url } : {}),
     json: values.json ?? false,

@@ -80,7 +80,10 @@ async function sendDirect(
   options: ProducerOptions,
   readings: Fields[],
 ): Promise<void> {
-  const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
+  const trim = {
+    ...(options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {}),
+    ...(options.waitReplicas ? { replicas: options.waitReplicas } : {}),
+  };
   if (readings.length === 1) {
     const id = await store.add(options.stream, readings[0]!, { ...trim, id: options.id ?? "*" });
     print(options, { id: id!, fields: readings[0]! });

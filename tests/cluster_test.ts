@@ -10,6 +10,7 @@ import { _keySlot } from "../lib/redis/_slot.ts";
 import { ignoreRedis } from "./_redis_server.ts";
 import { type RedisCluster, startRedisCluster } from "./_redis_cluster.ts";
 import { runCli } from "./shell/_cli.ts";
+import { runScript } from "./scripts/_scripts.ts";
 import { createSession } from "../lib/shell/main.ts";
 import { promptOf } from "../lib/shell/repl.ts";
 
@@ -52,6 +53,21 @@ async function keysOnEachMaster(c: RedisCluster): Promise<string[]> {
     if (!found.has(port)) found.set(port, key);
   }
   return [...found.values()];
+}
+
+/** Commands sent to one node with redis-cli on stdin (READONLY then a read, on a replica). */
+async function onReplica(port: number, ...commands: string[][]): Promise<string[]> {
+  const child = new Deno.Command("redis-cli", {
+    args: ["-h", "127.0.0.1", "-p", String(port)],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(commands.map((c) => c.join(" ") + "\n").join("")));
+  await writer.close();
+  const out = await child.output();
+  return new TextDecoder().decode(out.stdout).trim().split("\n");
 }
 
 /** XLEN asked of the master that holds the key, with redis-cli. */
@@ -224,6 +240,31 @@ clusterTest(
       }),
       [],
     );
+  },
+);
+
+clusterTest(
+  "producer --wait-replicas 1 adds to a cluster and each reading is on the replica",
+  async (c) => {
+    const cwd = await Deno.makeTempDir({ prefix: "rstream-cluster-" });
+    try {
+      const out = await runScript(
+        "rstream-produce",
+        ["sensor2", "--url", c.url, "--count", "5", "--wait-replicas", "1", "--stream", "durable"],
+        { cwd },
+      );
+      assert.deepEqual(out.stderr, []);
+      assert.equal(out.code, 0);
+      assert.equal(out.stdout.length, 5);
+      const master = await c.masterOf(_keySlot("durable"));
+      const replica = Number(
+        /slave0:ip=[^,]+,port=(\d+)/.exec(await c.cli(master, "INFO", "replication"))![1],
+      );
+      assert.equal(await xlenOnOwner(c, "durable"), 5);
+      assert.deepEqual(await onReplica(replica, ["READONLY"], ["XLEN", "durable"]), ["OK", "5"]);
+    } finally {
+      await Deno.remove(cwd, { recursive: true });
+    }
   },
 );
 
