@@ -362,15 +362,28 @@ export async function connectRedis(
     }
   }
   if (!socket) throw firstError;
-  // Cluster mode? An error reply (cluster support disabled, or no ACL permission) means a single
-  // server; so does no answer within connectTimeoutMs (the command watchdog then handles the socket).
+  // Cluster mode? HELLO 2 says (`mode`), and every ACL user may send it (it is a no-auth command,
+  // so a restricted user's ACL LOG stays empty). An error reply (Redis < 6, or not Redis) or no
+  // answer within connectTimeoutMs means a single server (the command watchdog then handles it).
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const slots = await Promise.race([
-    socket.send(["CLUSTER", "SLOTS"]).catch(() => null),
+  const hello = await Promise.race([
+    socket.send(["HELLO", "2"]).catch(() => null),
     new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), seed.connectTimeoutMs)),
   ]).finally(() => clearTimeout(timer));
-  if (!Array.isArray(slots) || slots.length === 0) {
-    return new RedisConnection(socket, seed, options);
+  if (socket.error) throw socket.error; // lost while asking: the connect failed
+  const mode = Array.isArray(hello) ? hello[hello.indexOf("mode") + 1] : undefined;
+  if (mode !== "cluster") return new RedisConnection(socket, seed, options);
+  let slots: RedisReply;
+  try {
+    slots = await socket.send(["CLUSTER", "SLOTS"]);
+  } catch (error) {
+    socket.fail(new ConnectionError("closed"));
+    throw new ConnectionError(
+      `Cannot read the slots of the Redis Cluster at ${seed.displayUrl}: ${
+        (error as Error).message
+      }; the user needs CLUSTER SLOTS (+cluster|slots in its ACL)`,
+      { displayUrl: seed.displayUrl, command: "CLUSTER SLOTS", cause: error },
+    );
   }
   const db = parsed.pathname.replace(/^\//, "");
   if (db !== "" && db !== "0") {
