@@ -10,6 +10,7 @@
 
 import {
   consume,
+  consumeTopic,
   type Delivery,
   type Fields,
   openStore,
@@ -115,9 +116,8 @@ async function runGroup(
     );
     await work(options, delivery.fields);
   };
-  await consume(handler, {
+  const common = {
     store,
-    stream: options.stream,
     group: options.group!,
     consumer: options.consumer,
     start: options.startFrom,
@@ -133,7 +133,17 @@ async function runGroup(
       ? { removeIdleConsumersMs: options.removeIdleConsumersMs }
       : {}),
     ...(options.max !== undefined ? { maxHandled: options.max } : {}),
-  });
+  };
+  if (options.partitions !== undefined) {
+    await consumeTopic(handler, {
+      ...common,
+      topic: options.stream,
+      partitions: options.partitions,
+      ...(options.forcePartitions ? { force: true } : {}),
+    });
+  } else {
+    await consume(handler, { ...common, stream: options.stream });
+  }
   return 0;
 }
 

@@ -15,6 +15,8 @@ import {
   forwardSpool,
   openSpool,
   openStore,
+  openTopic,
+  partitionOf,
   resolveStoreUrl,
   type StreamStore,
 } from "../mod.ts";
@@ -137,6 +139,17 @@ async function withStopGrace(signal: AbortSignal, work: Promise<unknown>): Promi
 async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise<number> {
   const store = await openStore(options.url);
   try {
+    if (options.partitions !== undefined) {
+      // One sensor is one partition key: its readings go to one partition, in order.
+      const topic = await openTopic(store, options.stream, {
+        partitions: options.partitions,
+        ...(options.forcePartitions ? { force: true } : {}),
+      });
+      options = {
+        ...options,
+        stream: topic.streams[partitionOf(options.sensorId, topic.partitions)]!,
+      };
+    }
     const finished = await withStopGrace(
       signal,
       pace(options, signal, (n) => sendRetrying(store, options, n, signal)),

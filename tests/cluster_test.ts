@@ -5,7 +5,7 @@
  * failover under a producer and a worker.
  */
 import assert from "node:assert/strict";
-import { consume, openStore, type StreamStore } from "../mod.ts";
+import { consume, consumeTopic, openStore, openTopic } from "../mod.ts";
 import { _keySlot } from "../lib/redis/_slot.ts";
 import { ignoreRedis } from "./_redis_server.ts";
 import { type RedisCluster, startRedisCluster } from "./_redis_cluster.ts";
@@ -264,6 +264,41 @@ clusterTest(
       assert.deepEqual(await onReplica(replica, ["READONLY"], ["XLEN", "durable"]), ["OK", "5"]);
     } finally {
       await Deno.remove(cwd, { recursive: true });
+    }
+  },
+);
+
+clusterTest(
+  "a topic's partitions spread over the masters and one group consumes them all",
+  async (c) => {
+    await using store = await openStore(c.url);
+    const topic = await openTopic(store, "app:event", { partitions: 6 });
+    const owners = new Set(await Promise.all(topic.streams.map((s) => c.masterOf(_keySlot(s)))));
+    assert.equal(owners.size, 3);
+    for (let n = 0; n < 60; n++) await topic.publish({ n: String(n) }, { key: `sensor${n % 10}` });
+    let total = 0;
+    for (const stream of topic.streams) total += await xlenOnOwner(c, stream);
+    assert.equal(total, 60);
+    const stop = new AbortController();
+    let handled = 0;
+    const stats = await consumeTopic(() => {
+      if (++handled === 60) stop.abort();
+    }, {
+      store,
+      topic: "app:event",
+      partitions: 6,
+      group: "g",
+      consumer: "c1",
+      start: "0",
+      blockMs: 50,
+      signal: stop.signal,
+    });
+    assert.equal(stats.succeeded, 60);
+    for (const stream of topic.streams) {
+      assert.equal(
+        (await store.pendingSummary(stream, "g")).count,
+        0,
+      );
     }
   },
 );

@@ -7,6 +7,7 @@ import {
   type StreamStore,
 } from "../mod.ts";
 import { backendTest } from "./_backends.ts";
+import { runScript, scriptTest } from "./scripts/_scripts.ts";
 
 async function fieldsOf(store: StreamStore, stream: string, name: string): Promise<string[]> {
   return (await store.range(stream)).map((e) => e.fields[name]!);
@@ -113,3 +114,69 @@ backendTest("consumeTopic() dead-letters within the entry's partition", async (s
   assert.equal(await store.len(`${stream}:dead-letter`), 1);
   assert.equal((await store.pendingSummary(stream, "g")).count, 0);
 });
+
+scriptTest(
+  "producer --partitions 3 sends a sensor's readings to its partition, in order",
+  async (t) => {
+    const out = await runScript(
+      "rstream-produce",
+      ["sensor2", "--url", t.url, "--stream", "t", "--partitions", "3", "--count", "5"],
+      { cwd: t.cwd },
+    );
+    assert.deepEqual(out.stderr, []);
+    assert.equal(out.code, 0);
+    const stream = `t#${partitionOf("sensor2", 3)}`;
+    const ids = (await t.store.range(stream)).map((e) => e.id);
+    assert.deepEqual(out.stdout, ids.map((id) => `message ${id} sent`));
+    assert.equal(await t.store.get("t#partitions"), "3");
+    const again = await runScript(
+      "rstream-produce",
+      ["sensor2", "--url", t.url, "--stream", "t", "--partitions", "4"],
+      { cwd: t.cwd },
+    );
+    assert.equal(again.code, 1);
+    assert.deepEqual(again.stderr, [
+      "error: Topic 't' has 3 partitions, not 4: changing the count sends keys to other partitions, so a key's entries before and after the change are no longer in one order; use 3, or force the change (force: true, --force-partitions) once producers and consumers are stopped",
+    ]);
+    assert.equal(await t.store.get("t#partitions"), "3");
+  },
+);
+
+scriptTest(
+  "consumer GROUP CONSUMER --partitions 3 processes every partition's entries",
+  async (t) => {
+    const topic = await openTopic(t.store, "t", { partitions: 3 });
+    const published = [];
+    for (const key of ["sensor1", "sensor2", "sensor3", "sensor4", "sensor5"]) {
+      published.push(await topic.publish({ sensor_id: key }, { key }));
+    }
+    const out = await runScript(
+      "rstream-consume",
+      [
+        "g",
+        "c1",
+        "--url",
+        t.url,
+        "--stream",
+        "t",
+        "--partitions",
+        "3",
+        "--start-from",
+        "0",
+        "--max",
+        "5",
+      ],
+      { cwd: t.cwd },
+    );
+    assert.equal(out.code, 0, out.stderr.join("\n"));
+    const expected = published.flatMap(({ id }, i) => [
+      `processing ${id} {"sensor_id":"sensor${i + 1}"}`,
+      `finished processing ${id}`,
+    ]);
+    assert.deepEqual([...out.stdout].sort(), expected.sort());
+    for (const stream of topic.streams) {
+      assert.deepEqual((await t.store.groups(stream)).map((g) => g.name), ["g"]);
+      assert.equal((await t.store.pendingSummary(stream, "g")).count, 0);
+    }
+  },
+);

@@ -214,8 +214,9 @@ export interface ConsumeTopicOptions extends Omit<ConsumeOptions, "stream" | "de
 /**
  * Consumes every partition of a topic with one group (created on each
  * partition), one worker per partition: each reclaims and dead-letters
- * within its partition (`T#i:dead-letter`). Resolves when `signal` aborts (or
- * each partition handled `maxHandled`), with the stats summed.
+ * within its partition (`T#i:dead-letter`). Resolves when `signal` aborts, or
+ * once `maxHandled` deliveries were handled over all partitions (entries
+ * other partitions had already read are finished too), with the stats summed.
  *
  * @example Two partitions, one group
  * ```ts
@@ -239,11 +240,31 @@ export async function consumeTopic(
   handler: (delivery: Delivery) => void | Promise<void>,
   options: ConsumeTopicOptions,
 ): Promise<ConsumeStats> {
-  const { topic, partitions, force, ...rest } = options;
+  const { topic, partitions, force, maxHandled, signal, ...rest } = options;
   const opened = await openTopic(options.store, topic, { partitions, ...(force ? { force } : {}) });
+  // maxHandled counts over every partition: the workers stop once the total is reached.
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) stop.abort();
+  let handled = 0;
+  const counted = maxHandled === undefined ? handler : async (delivery: Delivery) => {
+    try {
+      await handler(delivery);
+    } finally {
+      if (++handled >= maxHandled) stop.abort();
+    }
+  };
   const all = await Promise.all(
-    opened.streams.map((stream) => consume(handler, { ...rest, stream })),
-  );
+    opened.streams.map((stream) =>
+      consume(counted, {
+        ...rest,
+        stream,
+        signal: stop.signal,
+        ...(maxHandled === undefined ? {} : { maxHandled }),
+      })
+    ),
+  ).finally(() => signal?.removeEventListener("abort", onAbort));
   return all.reduce((sum, s) => ({
     handled: sum.handled + s.handled,
     succeeded: sum.succeeded + s.succeeded,
