@@ -8,6 +8,7 @@ import {
 } from "../mod.ts";
 import { backendTest } from "./_backends.ts";
 import { runScript, scriptTest } from "./scripts/_scripts.ts";
+import { lines, runCli } from "./shell/_cli.ts";
 
 async function fieldsOf(store: StreamStore, stream: string, name: string): Promise<string[]> {
   return (await store.range(stream)).map((e) => e.fields[name]!);
@@ -178,5 +179,30 @@ scriptTest(
       assert.deepEqual((await t.store.groups(stream)).map((g) => g.name), ["g"]);
       assert.equal((await t.store.pendingSummary(stream, "g")).count, 0);
     }
+  },
+);
+
+backendTest(
+  "the shell's topic shows each partition's length, pending and lag, and the totals",
+  async (store, { url }) => {
+    const topic = await openTopic(store, "t", { partitions: 3 });
+    for (let n = 0; n < 6; n++) await topic.publish({ n: String(n) });
+    for (const stream of topic.streams) await store.createGroup(stream, "g", { start: "0" });
+    await store.readGroup("t#0", "g", { consumer: "c1", count: 1 });
+    const out = await runCli(["topic", "t"], { url });
+    assert.equal(out.stderr, "");
+    assert.equal(out.code, 0);
+    assert.deepEqual(lines(out.stdout), [
+      "t#0\t2\t1\t1",
+      "t#1\t2\t0\t2",
+      "t#2\t2\t0\t2",
+      "total\t6\t1\t5",
+    ]);
+    const missing = await runCli(["topic", "nothing"], { url });
+    assert.equal(missing.code, 1);
+    assert.equal(
+      missing.stderr,
+      "error: Topic 'nothing' has no recorded partition count (nothing#partitions); give --partitions N (usage: topic TOPIC [--partitions N])\n",
+    );
   },
 );
