@@ -294,7 +294,9 @@ function handshakeOf(parsed: URL, clientName: string | undefined): string[][] {
 }
 
 /**
- * Connects to Redis. The first connection must succeed (else a named error
+ * Connects to Redis: a server, any node of a Redis Cluster (see
+ * docs/cluster.md), or the master a Sentinel names
+ * (`redis+sentinel://host:port[,host:port…]/MASTER_NAME`). The first connection must succeed (else a named error
  * says why, in one line); later drops reconnect by themselves with backoff,
  * and commands issued meanwhile wait for the connection (at most
  * `commandTimeoutMs`).
@@ -315,6 +317,15 @@ export async function connectRedis(
   url: string,
   options: RedisConnectionOptions = {},
 ): Promise<CommandConnection> {
+  if (url.startsWith("redis+sentinel://")) {
+    const { _connectSentinel, parseSentinelUrl } = await import("./sentinel.ts");
+    return await _connectSentinel(
+      parseSentinelUrl(url),
+      url,
+      (node) => connectRedis(node, options),
+      options.commandTimeoutMs ?? 10_000,
+    );
+  }
   const parsed = checkRedisUrl(url);
   const secret = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   const tls = parsed.protocol === "rediss:";

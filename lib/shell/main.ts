@@ -37,7 +37,7 @@ export async function* stdinLines(): AsyncGenerator<string> {
 
 /** What the prompt and `top` call the store: `embedded`, or the URL without password. */
 export function storeLabel(url: string): string {
-  return /^rediss?:\/\//.test(url) ? redactUrl(url) : "embedded";
+  return /^(rediss?|redis\+sentinel):\/\//.test(url) ? redactUrl(url) : "embedded";
 }
 
 /** Creates a session; the store opens on first use (a failed open is retried next time). */
