@@ -381,7 +381,11 @@ export async function connectRedis(
     socket.send(["HELLO", "2"]).catch(() => null),
     new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), seed.connectTimeoutMs)),
   ]).finally(() => clearTimeout(timer));
-  if (socket.error) throw socket.error; // lost while asking: the connect failed
+  if (socket.error) {
+    // Lost while asking (a peer that is not Redis, a listener that resets): dial once more and
+    // treat it as a single server, so its commands meet that peer and fail as they always did.
+    return new RedisConnection(await _dial(seed), seed, options);
+  }
   const mode = Array.isArray(hello) ? hello[hello.indexOf("mode") + 1] : undefined;
   if (mode !== "cluster") return new RedisConnection(socket, seed, options);
   let slots: RedisReply;
