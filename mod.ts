@@ -44,6 +44,7 @@ export {
   InvalidStreamIdError,
   NoGroupError,
   NoPermissionError,
+  NotEnoughReplicasError,
   ReplyError,
   StoreFileError,
   StoreLockedError,
@@ -83,4 +84,20 @@ export { redactUrl } from "./lib/redact_url.ts";
 export * from "./lib/json_codec.ts";
 export * from "./lib/readers/mod.ts";
 export * from "./lib/worker/mod.ts";
+export {
+  consumeTopic,
+  openTopic,
+  PartitionCountError,
+  partitionOf,
+  partitionsKey,
+  partitionStream,
+} from "./lib/topics/topic.ts";
+export type {
+  ConsumeTopicOptions,
+  OpenTopicOptions,
+  PartitionInfo,
+  Published,
+  PublishOptions,
+  Topic,
+} from "./lib/topics/topic.ts";
 export * from "./lib/spool/mod.ts";

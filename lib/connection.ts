@@ -53,6 +53,11 @@ export interface CommandConnection extends AsyncDisposable {
   ): Promise<RedisReply>;
   /** Closes the connection and any blocking connections it opened. */
   close(): Promise<void>;
+  /**
+   * Set on a Redis Cluster connection: how many masters serve the slots
+   * (see docs/cluster.md); `undefined` for a single server and the embedded store.
+   */
+  readonly cluster?: { readonly masters: number };
 }
 
 /**

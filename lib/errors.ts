@@ -259,6 +259,49 @@ export class ConnectionError extends StreamError {
 }
 
 /**
+ * An add was stored on the master but fewer replicas than asked acknowledged
+ * it within the timeout (`WAIT`): it may be lost if the master fails now.
+ * The entries were added (their IDs are in `ids`); retrying adds them again.
+ *
+ * @example The error says how many replicas acknowledged
+ * ```ts
+ * import { NotEnoughReplicasError, StreamError } from "@rstream/rstream";
+ * import assert from "node:assert/strict";
+ * const error = new NotEnoughReplicasError("app:event", ["1-0"], { acknowledged: 0, replicas: 1, timeoutMs: 100 });
+ * assert.ok(error instanceof StreamError);
+ * assert.equal(error.acknowledged, 0);
+ * assert.match(error.message, /0 of 1 replicas acknowledged within 100 ms/);
+ * ```
+ */
+export class NotEnoughReplicasError extends StreamError {
+  /** The error's name, for `instanceof`-free checks. */
+  override name = "NotEnoughReplicasError";
+  /** The IDs added (stored on the master, not known to be on enough replicas). */
+  readonly ids: string[];
+  /** How many replicas acknowledged. */
+  readonly acknowledged: number;
+  /** How many were asked for. */
+  readonly replicas: number;
+  /** Creates the error. */
+  constructor(
+    stream: string,
+    ids: string[],
+    counts: { acknowledged: number; replicas: number; timeoutMs: number },
+    options: StreamErrorOptions = {},
+  ) {
+    super(
+      `Added ${ids.length} ${
+        ids.length === 1 ? "entry" : "entries"
+      } to '${stream}' but only ${counts.acknowledged} of ${counts.replicas} replicas acknowledged within ${counts.timeoutMs} ms; they may be lost on a failover: check the replicas (INFO replication), raise replicaTimeoutMs or ask for fewer replicas`,
+      { command: "WAIT", ...options, stream },
+    );
+    this.ids = ids;
+    this.acknowledged = counts.acknowledged;
+    this.replicas = counts.replicas;
+  }
+}
+
+/**
  * Bad command-line input (the shell and the scripts): printed as one line
  * with the usage, exit code 2.
  *

@@ -117,7 +117,9 @@ export function resolveStoreUrl(
  * Opens a store. Without a URL it uses `REDIS_URL`, then `RSTREAM_DB`, then
  * the embedded store in `./.rstream/streams.db`. Accepted URLs:
  * `redis://[user:password@]host[:port][/db]`, `rediss://…` (TLS; CA from
- * `options.tls.ca` or the file named by `RSTREAM_TLS_CA`), `file:PATH` and
+ * `options.tls.ca` or the file named by `RSTREAM_TLS_CA`), any node of a Redis Cluster,
+ * `redis+sentinel://host:port[,host:port…]/MASTER_NAME[?db=N]` (the master a
+ * Sentinel names, followed through failovers), `file:PATH` and
  * `memory:` (embedded). Reading the environment needs
  * `--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA`; without it, a URL left
  * out fails with an {@linkcode EnvPermissionError} rather than guessing.
@@ -143,7 +145,10 @@ export async function openStore(
 ): Promise<StreamStore> {
   const env = options.env ?? readStoreEnv;
   const resolved = resolveStoreUrl(url, env);
-  if (resolved.startsWith("redis://") || resolved.startsWith("rediss://")) {
+  if (
+    resolved.startsWith("redis://") || resolved.startsWith("rediss://") ||
+    resolved.startsWith("redis+sentinel://")
+  ) {
     const caFile = resolved.startsWith("rediss://") && !options.tls?.ca
       ? env("RSTREAM_TLS_CA")
       : undefined;

@@ -10,6 +10,7 @@
 
 import type { Backend, CommandConnection, RedisReply } from "./connection.ts";
 import { type Command, runCommand, runPipeline } from "./commands/command.ts";
+import { NotEnoughReplicasError, toStreamError } from "./errors.ts";
 import { DEL, GET, SCAN_STREAMS, SET } from "./commands/keys.ts";
 import {
   XACK,
@@ -76,9 +77,13 @@ export interface StreamStore extends AsyncDisposable {
   /** The command connection underneath, for raw commands and pipelines. */
   readonly connection: CommandConnection;
 
-  /** Adds an entry (XADD) and returns its ID; `null` with `noMkStream` on a missing stream. */
+  /**
+   * Adds an entry (XADD) and returns its ID; `null` with `noMkStream` on a missing stream.
+   * With `replicas`, also waits (WAIT) until that many replicas have it, or throws
+   * {@linkcode NotEnoughReplicasError} (the embedded store has no replicas).
+   */
   add(stream: string, fields: Fields, options?: AddOptions): Promise<string | null>;
-  /** Adds many entries in one round trip (pipelined) and returns their IDs in order. */
+  /** Adds many entries in one round trip (pipelined) and returns their IDs in order; `replicas` as in `add()`. */
   addMany(stream: string, entries: Fields[], options?: Omit<AddOptions, "id">): Promise<string[]>;
   /** Entries between two bounds (XRANGE, or XREVRANGE with `reverse`). */
   range(stream: string, options?: RangeOptions): Promise<StreamEntry[]>;
@@ -191,8 +196,54 @@ export class CommandStore implements StreamStore {
     return runCommand(this.connection, command, { params, signal });
   }
 
-  add(stream: string, fields: Fields, options: AddOptions = {}): Promise<string | null> {
-    return this.#run(XADD, [stream, fields, options]);
+  async add(stream: string, fields: Fields, options: AddOptions = {}): Promise<string | null> {
+    if (!options.replicas) return await this.#run(XADD, [stream, fields, options]);
+    const [id] = await this.#addDurably(stream, [[stream, fields, options]], options);
+    return id ?? null;
+  }
+
+  /** XADDs then WAIT in one round trip (one node: WAIT goes where the XADDs went). */
+  async #addDurably(
+    stream: string,
+    params: [string, Fields, AddOptions][],
+    options: AddOptions,
+  ): Promise<(string | null)[]> {
+    const replicas = options.replicas!;
+    const timeoutMs = options.replicaTimeoutMs ?? 1000;
+    if (!Number.isInteger(replicas) || replicas < 0) {
+      throw new RangeError(`replicas must be a whole number >= 0, got ${replicas}`);
+    }
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new RangeError(`replicaTimeoutMs must be a whole number >= 0, got ${timeoutMs}`);
+    }
+    const batch = params.map((p) => XADD.args(...p));
+    const context = { command: "XADD", stream, displayUrl: this.displayUrl };
+    if (this.backend === "embedded") {
+      const ids = await runPipeline(this.connection, XADD, { params });
+      throw new NotEnoughReplicasError(stream, ids.filter((id) => id !== null), {
+        acknowledged: 0,
+        replicas,
+        timeoutMs,
+      }, { displayUrl: this.displayUrl });
+    }
+    const replies = await this.connection.pipeline([
+      ...batch,
+      ["WAIT", String(replicas), String(timeoutMs)],
+    ]);
+    const waited = replies.pop();
+    const ids = replies.map((reply) => {
+      if (reply instanceof Error) throw toStreamError(reply, context);
+      return XADD.parse(reply);
+    });
+    if (waited instanceof Error) throw toStreamError(waited, { ...context, command: "WAIT" });
+    if (Number(waited) < replicas) {
+      throw new NotEnoughReplicasError(stream, ids.filter((id) => id !== null), {
+        acknowledged: Number(waited),
+        replicas,
+        timeoutMs,
+      }, { displayUrl: this.displayUrl });
+    }
+    return ids;
   }
 
   async addMany(
@@ -205,7 +256,9 @@ export class CommandStore implements StreamStore {
       ...options,
       id: "*",
     }]);
-    const ids = await runPipeline(this.connection, XADD, { params });
+    const ids = options.replicas && params.length > 0
+      ? await this.#addDurably(stream, params, options)
+      : await runPipeline(this.connection, XADD, { params });
     return ids.filter((id): id is string => id !== null);
   }
 

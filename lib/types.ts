@@ -51,6 +51,14 @@ export interface AddOptions extends TrimOptions {
   id?: string;
   /** Don't create the stream when it is missing (NOMKSTREAM): `add` returns `null`. */
   noMkStream?: boolean;
+  /**
+   * Wait until this many replicas have the entry (Redis `WAIT`, sent in the
+   * same round trip); fewer within `replicaTimeoutMs` is a
+   * {@linkcode NotEnoughReplicasError}. Default 0: don't wait.
+   */
+  replicas?: number;
+  /** How long to wait for `replicas`, in ms (default 1000). */
+  replicaTimeoutMs?: number;
 }
 
 /** Options of {@linkcode StreamStore.range}. */

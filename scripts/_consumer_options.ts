@@ -25,6 +25,8 @@ export const CONSUMER_USAGE =
   --remove-idle-consumers MS
                        remove other consumers of the group idle MS with nothing pending
   --concurrency N      entries processed at once (default 1)
+  --partitions N       read the topic --stream's N partitions (<stream>#0…) with the group
+  --force-partitions   record N even when the topic has another partition count
   --max N              exit after N entries handled (succeeded or failed)
   --url URL            redis://…, rediss://…, file:PATH or memory:
                        (default: $REDIS_URL, else file:$RSTREAM_DB, else file:./.rstream/streams.db)
@@ -68,6 +70,10 @@ export interface ConsumerOptions {
   url?: string;
   /** NDJSON output. */
   json: boolean;
+  /** Partitions of the topic `stream` (group mode). */
+  partitions?: number;
+  /** Record `partitions` even when the topic has another count. */
+  forcePartitions?: boolean;
 }
 
 function parseWork(value: string | undefined): { min: number; max: number } {
@@ -114,6 +120,8 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
         "dead-letter": { type: "string" },
         "remove-idle-consumers": { type: "string" },
         concurrency: { type: "string" },
+        partitions: { type: "string" },
+        "force-partitions": { type: "boolean" },
         max: { type: "string" },
         url: { type: "string" },
         json: { type: "boolean" },
@@ -146,6 +154,7 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
         "dead-letter",
         "concurrency",
         "remove-idle-consumers",
+        "partitions",
       ] as const
     ) {
       if (values[name] !== undefined) {
@@ -179,6 +188,8 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
     ),
     concurrency: intOption(values.concurrency, "concurrency", { min: 1 }) ?? 1,
     ...optional("max", intOption(values.max, "max", { min: 1 })),
+    ...optional("partitions", intOption(values.partitions, "partitions", { min: 1 })),
+    ...(values["force-partitions"] ? { forcePartitions: true } : {}),
     ...optional("url", values.url),
     json: values.json ?? false,
   };
@@ -189,6 +200,14 @@ export function parseConsumerArgs(args: string[]): ConsumerOptions | "help" {
     throw new UsageError(
       `--remove-idle-consumers (${options.removeIdleConsumersMs}) must exceed --block (${options.blockMs}): a consumer blocked in a read looks idle that long`,
     );
+  }
+  if (options.partitions !== undefined && options.deadLetter !== undefined) {
+    throw new UsageError(
+      "--dead-letter cannot be used with --partitions: each partition dead-letters to <partition>:dead-letter",
+    );
+  }
+  if (options.forcePartitions && options.partitions === undefined) {
+    throw new UsageError("--force-partitions needs --partitions N");
   }
   return options;
 }

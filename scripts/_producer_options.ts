@@ -26,6 +26,9 @@ Publishes readings {sensor_id, temp, humidity} and prints "message <id> sent".
   --spool-max N      keep at most N readings in the spool; the oldest are dropped (default 100000)
   --spool-device ID  device name carried as spool_device (default: SENSOR_ID)
   --drain-ms MS      with a finite --count, wait up to MS for the spool to drain (default 10000)
+  --partitions N     publish to the topic --stream's N partitions (<stream>#0…), by sensor_id
+  --force-partitions record N even when the topic has another partition count
+  --wait-replicas N  after each add, wait until N replicas have it (Redis WAIT, 1 s); fewer is an error
   -h, --help         this help`;
 
 /** The producer's settings. */
@@ -56,6 +59,12 @@ export interface ProducerOptions {
   spoolDevice: string;
   /** How long a finite run waits for the spool to drain. */
   drainMs: number;
+  /** Replicas each add must reach (WAIT), when given. */
+  waitReplicas?: number;
+  /** Partitions of the topic `stream`, when given. */
+  partitions?: number;
+  /** Record `partitions` even when the topic has another count. */
+  forcePartitions?: boolean;
 }
 
 /**
@@ -83,6 +92,9 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
         "spool-max": { type: "string" },
         "spool-device": { type: "string" },
         "drain-ms": { type: "string" },
+        "wait-replicas": { type: "string" },
+        partitions: { type: "string" },
+        "force-partitions": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -129,6 +141,17 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
       throw new UsageError(`--${name} needs --spool PATH`);
     }
   }
+  const waitReplicas = intOption(values["wait-replicas"], "wait-replicas");
+  if (waitReplicas !== undefined && values.spool !== undefined) {
+    throw new UsageError("--wait-replicas cannot be used with --spool: the spool forwards later");
+  }
+  const partitions = intOption(values.partitions, "partitions", { min: 1 });
+  if (partitions !== undefined && values.spool !== undefined) {
+    throw new UsageError("--partitions cannot be used with --spool yet: spool to one stream");
+  }
+  if (values["force-partitions"] && partitions === undefined) {
+    throw new UsageError("--force-partitions needs --partitions N");
+  }
   const spoolDevice = values["spool-device"] ?? sensorId;
   if (spoolDevice === "") throw new UsageError("--spool-device must not be empty");
   return {
@@ -138,6 +161,9 @@ export function parseProducerArgs(args: string[]): ProducerOptions | "help" {
     intervalMs: interval ?? (count === 0 && rate === undefined ? 1000 : 0),
     ...(rate !== undefined ? { rate } : {}),
     ...(maxLen !== undefined ? { maxLen } : {}),
+    ...(waitReplicas !== undefined ? { waitReplicas } : {}),
+    ...(partitions !== undefined ? { partitions } : {}),
+    ...(values["force-partitions"] ? { forcePartitions: true } : {}),
     ...(id !== undefined ? { id } : {}),
     ...(values.url !== undefined ? { url: values.url } : {}),
     json: values.json ?? false,

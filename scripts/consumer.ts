@@ -10,6 +10,7 @@
 
 import {
   consume,
+  consumeTopic,
   type Delivery,
   type Fields,
   openStore,
@@ -119,9 +120,8 @@ async function runGroup(
     await work(options, delivery.fields);
   };
   print("reading", { stream: options.stream, group: options.group }, "Reading stream...");
-  await consume(ops.handler(handler), {
+  const common = {
     store,
-    stream: options.stream,
     group: options.group!,
     consumer: options.consumer,
     start: options.startFrom,
@@ -137,7 +137,17 @@ async function runGroup(
       ? { removeIdleConsumersMs: options.removeIdleConsumersMs }
       : {}),
     ...(options.max !== undefined ? { maxHandled: options.max } : {}),
-  });
+  };
+  if (options.partitions !== undefined) {
+    await consumeTopic(ops.handler(handler), {
+      ...common,
+      topic: options.stream,
+      partitions: options.partitions,
+      ...(options.forcePartitions ? { force: true } : {}),
+    });
+  } else {
+    await consume(ops.handler(handler), { ...common, stream: options.stream });
+  }
   return 0;
 }
 

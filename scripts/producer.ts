@@ -17,6 +17,8 @@ import {
   forwardSpool,
   openSpool,
   openStore,
+  openTopic,
+  partitionOf,
   resolveStoreUrl,
   StoreLockedError,
   type StreamStore,
@@ -88,7 +90,10 @@ async function sendDirect(
   options: ProducerOptions,
   readings: Fields[],
 ): Promise<void> {
-  const trim = options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {};
+  const trim = {
+    ...(options.maxLen !== undefined ? { maxLen: options.maxLen, approximate: true } : {}),
+    ...(options.waitReplicas ? { replicas: options.waitReplicas } : {}),
+  };
   if (readings.length === 1 && options.id !== undefined && /^\d+-\d+$/.test(options.id)) {
     // An explicit ID makes the retry after a lost reply exactly-once: a copy already stored is found.
     const { id } = await addOnce(store, options.stream, readings[0]!, { ...trim, id: options.id });
@@ -184,6 +189,17 @@ async function withStopGrace(signal: AbortSignal, work: Promise<unknown>): Promi
 async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise<number> {
   const store = ops!.store(await openStore(options.url));
   try {
+    if (options.partitions !== undefined) {
+      // One sensor is one partition key: its readings go to one partition, in order.
+      const topic = await openTopic(store, options.stream, {
+        partitions: options.partitions,
+        ...(options.forcePartitions ? { force: true } : {}),
+      });
+      options = {
+        ...options,
+        stream: topic.streams[partitionOf(options.sensorId, topic.partitions)]!,
+      };
+    }
     const finished = await withStopGrace(
       signal,
       pace(options, signal, (n) => sendRetrying(store, options, n, signal)),

@@ -301,7 +301,9 @@ function handshakeOf(parsed: URL, clientName: string | undefined): string[][] {
 }
 
 /**
- * Connects to Redis. The first connection must succeed (else a named error
+ * Connects to Redis: a server, any node of a Redis Cluster (see
+ * docs/cluster.md), or the master a Sentinel names
+ * (`redis+sentinel://host:port[,host:port…]/MASTER_NAME`). The first connection must succeed (else a named error
  * says why, in one line); later drops reconnect by themselves with backoff,
  * and commands issued meanwhile wait for the connection (at most
  * `commandTimeoutMs`).
@@ -322,6 +324,15 @@ export async function connectRedis(
   url: string,
   options: RedisConnectionOptions = {},
 ): Promise<CommandConnection> {
+  if (url.startsWith("redis+sentinel://")) {
+    const { _connectSentinel, parseSentinelUrl } = await import("./sentinel.ts");
+    return await _connectSentinel(
+      parseSentinelUrl(url),
+      url,
+      (node) => connectRedis(node, options),
+      options.commandTimeoutMs ?? 10_000,
+    );
+  }
   const parsed = checkRedisUrl(url);
   const secret = parsed.password ? decodeURIComponent(parsed.password) : undefined;
   const tls = parsed.protocol === "rediss:";
@@ -349,6 +360,106 @@ export async function connectRedis(
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
     maxReplyBytes: options.maxReplyBytes,
   };
-  const socket = await _dial(endpoint);
-  return new RedisConnection(socket, endpoint, options);
+  // The URL's host first, then each ?addr= seed: the first that answers is used.
+  const seeds = [
+    { hostname: endpoint.hostname, port: endpoint.port },
+    ...parsed.searchParams.getAll("addr").map(addrOf),
+  ];
+  let socket: _RespSocket | undefined;
+  let seed = endpoint;
+  let firstError: unknown;
+  for (const { hostname, port } of seeds) {
+    seed = seed === endpoint && hostname === endpoint.hostname && port === endpoint.port
+      ? endpoint
+      : nodeEndpoint(endpoint, parsed, hostname, port, options);
+    try {
+      socket = await _dial(seed);
+      break;
+    } catch (error) {
+      firstError ??= error;
+    }
+  }
+  if (!socket) throw firstError;
+  // Cluster mode? HELLO 2 says (`mode`), and every ACL user may send it (it is a no-auth command,
+  // so a restricted user's ACL LOG stays empty). An error reply (Redis < 6, or not Redis) or no
+  // answer within connectTimeoutMs means a single server (the command watchdog then handles it).
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hello = await Promise.race([
+    socket.send(["HELLO", "2"]).catch(() => null),
+    new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), seed.connectTimeoutMs)),
+  ]).finally(() => clearTimeout(timer));
+  if (socket.error) {
+    // Lost while asking (a peer that is not Redis, a listener that resets): dial once more and
+    // treat it as a single server, so its commands meet that peer and fail as they always did.
+    return new RedisConnection(await _dial(seed), seed, options);
+  }
+  const mode = Array.isArray(hello) ? hello[hello.indexOf("mode") + 1] : undefined;
+  if (mode !== "cluster") return new RedisConnection(socket, seed, options);
+  let slots: RedisReply;
+  try {
+    slots = await socket.send(["CLUSTER", "SLOTS"]);
+  } catch (error) {
+    socket.fail(new ConnectionError("closed"));
+    throw new ConnectionError(
+      `Cannot read the slots of the Redis Cluster at ${seed.displayUrl}: ${
+        (error as Error).message
+      }; the user needs CLUSTER SLOTS (+cluster|slots in its ACL)`,
+      { displayUrl: seed.displayUrl, command: "CLUSTER SLOTS", cause: error },
+    );
+  }
+  const db = parsed.pathname.replace(/^\//, "");
+  if (db !== "" && db !== "0") {
+    socket.fail(new ConnectionError("closed"));
+    throw new TypeError(
+      `Cannot select database ${db} on the Redis Cluster at ${endpoint.displayUrl}: a cluster has only database 0; drop /${db} from the URL`,
+    );
+  }
+  const { _ClusterConnection } = await import("./cluster.ts");
+  const idOf = (hostname: string, port: number) => `${hostname}:${port}`; // an IPv6 host keeps its brackets
+  return new _ClusterConnection({
+    displayUrl: endpoint.displayUrl,
+    seed: {
+      id: idOf(seed.hostname, seed.port),
+      connection: new RedisConnection(socket, seed, options),
+    },
+    slots,
+    seeds: seeds.map(({ hostname, port }) => idOf(hostname, port)),
+    openNode: async (host, port) => {
+      const node = nodeEndpoint(
+        endpoint,
+        parsed,
+        host.includes(":") ? `[${host}]` : host,
+        port,
+        options,
+      );
+      return new RedisConnection(await _dial(node), node, options);
+    },
+    commandTimeoutMs: options.commandTimeoutMs ?? 10_000,
+  });
+}
+
+/** A `?addr=host:port` seed, read. */
+function addrOf(addr: string): { hostname: string; port: number } {
+  const at = addr.lastIndexOf(":");
+  return { hostname: addr.slice(0, at), port: Number(addr.slice(at + 1)) };
+}
+
+/** Another node of the same deployment: the seed's credentials, TLS and timeouts, at host:port. */
+function nodeEndpoint(
+  seed: _Endpoint,
+  parsed: URL,
+  hostname: string,
+  port: number,
+  options: RedisConnectionOptions,
+): _Endpoint {
+  const user = parsed.username ? `${parsed.username}@` : "";
+  return {
+    ...seed,
+    hostname,
+    port,
+    displayUrl: `${parsed.protocol}//${user}${hostname}:${port}`,
+    tls: seed.tls
+      ? { ...seed.tls, servername: options.tls?.servername ?? hostname.replace(/^\[|\]$/g, "") }
+      : undefined,
+  };
 }

@@ -17,3 +17,5 @@ export { connectRedis } from "./connection.ts";
 export type { RedisConnectionOptions, TlsOptions } from "./connection.ts";
 export type { Backend, CommandConnection, RedisReply } from "../connection.ts";
 export { checkRedisUrl } from "./url.ts";
+export { parseSentinelUrl } from "./sentinel.ts";
+export type { SentinelUrl } from "./sentinel.ts";

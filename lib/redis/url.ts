@@ -1,6 +1,7 @@
 /**
- * Redis URLs: `redis://[user:password@]host[:port][/db]` and `rediss://…`
- * (TLS), checked before connecting, with errors that never show the password.
+ * Redis URLs: `redis://[user:password@]host[:port][/db][?addr=host:port…]` and
+ * `rediss://…` (TLS), checked before connecting (`?addr=` names more seed
+ * nodes, tried in turn when the URL's host does not answer), with errors that never show the password.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { redactUrl } from "../redact_url.ts";
  * import assert from "node:assert/strict";
  * assert.equal(checkRedisUrl("redis://app:pw@127.0.0.1:6379/2").pathname, "/2");
  * assert.throws(() => checkRedisUrl("redis://app:pw@127.0.0.1:6379/x"), /Invalid database index 'x'/);
+ * assert.throws(() => checkRedisUrl("redis://127.0.0.1:7001?addr=7002"), /expected \?addr=host:port/);
  * ```
  */
 export function checkRedisUrl(url: string): URL {
@@ -47,6 +49,13 @@ export function checkRedisUrl(url: string): URL {
     throw new TypeError(
       `Invalid database index '${db}' in '${shown}': expected a number like /0`,
     );
+  }
+  for (const addr of parsed.searchParams.getAll("addr")) {
+    if (!/^(\[[0-9a-fA-F:.]+\]|[^:/\s\[\]]+):\d{1,5}$/.test(addr)) {
+      throw new TypeError(
+        `Invalid seed '?addr=${addr}' in '${shown}': expected ?addr=host:port (repeat it for more seeds)`,
+      );
+    }
   }
   return parsed;
 }

@@ -49,7 +49,7 @@ export async function* stdinLines(): AsyncGenerator<string> {
 
 /** What the prompt and `top` call the store: `embedded`, or the URL without password. */
 export function storeLabel(url: string): string {
-  return /^rediss?:\/\//.test(url) ? redactUrl(url) : "embedded";
+  return /^(rediss?|redis\+sentinel):\/\//.test(url) ? redactUrl(url) : "embedded";
 }
 
 /** Creates a session; the store opens on first use (a failed open is retried next time). */
@@ -62,8 +62,14 @@ export function createSession(
     (options.json ? "json" : stdoutTty ? "table" : "plain");
   const url = resolveStoreUrl(options.url);
   let opened: Promise<StreamStore> | undefined;
+  let connected: StreamStore | undefined;
+  const label = storeLabel(url);
   const session: Session & { close(): Promise<void> } = {
-    storeLabel: storeLabel(url),
+    /** The URL, and once connected to a Redis Cluster, `[cluster, N masters]` (live). */
+    get storeLabel() {
+      const cluster = connected?.connection.cluster;
+      return cluster ? `${label} [cluster, ${cluster.masters} masters]` : label;
+    },
     format,
     color: options.color !== false && stdoutTty && !readEnv("NO_COLOR"),
     interactive: extra.interactive,
@@ -78,7 +84,7 @@ export function createSession(
           ? undefined
           : await Deno.readTextFile(options.caFile);
         try {
-          return await openStore(url, ca === undefined ? {} : { tls: { ca } });
+          return connected = await openStore(url, ca === undefined ? {} : { tls: { ca } });
         } catch (error) {
           // A bad URL is the store's fault, not the command's: no command usage after it.
           if (error instanceof TypeError || error instanceof RangeError) {

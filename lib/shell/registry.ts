@@ -9,11 +9,12 @@ import { entryCommands } from "./commands_entries.ts";
 import { groupCommands } from "./commands_groups.ts";
 import { sessionCommands } from "./commands_session.ts";
 import { topCommand } from "./commands_top.ts";
+import { topicCommands } from "./commands_topics.ts";
 import { styleFor } from "./style.ts";
 
 /** Every command, in the order `help` lists them. */
 export function allCommands(): CommandSpec[] {
-  return [...entryCommands, ...groupCommands, topCommand, ...sessionCommands];
+  return [...entryCommands, ...groupCommands, ...topicCommands, topCommand, ...sessionCommands];
 }
 
 /** Other names accepted for commands. */
