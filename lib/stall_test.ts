@@ -23,7 +23,7 @@ Deno.test("StallDetector with repeat reports again after each further budget", a
   await detector.track("XADD", 40, sleep(300));
   // Reported after 40 ms, again after 80, 120 …: under load a check may come late, never early.
   assert.ok(stalls.length >= 2 && stalls.length <= 7, `${stalls}`);
-  stalls.forEach((waited, i) => assert.ok(waited > 40 * (i + 1), `${stalls}`));
+  stalls.forEach((waited, i) => assert.ok(waited >= 40 * (i + 1), `${stalls}`));
 });
 
 Deno.test("StallDetector never reports a call within its budget or with an infinite one", async () => {

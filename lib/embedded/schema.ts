@@ -158,7 +158,9 @@ function identify(db: DatabaseSync): Identity {
     "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
   ).all() as { name: string }[]).map((row) => row.name);
   if (applicationId === 0 && userVersion === 0 && objects.length === 0) return { kind: "empty" };
-  if (applicationId === 0 && userVersion === 1 && objects.join() === V1_OBJECTS.join()) {
+  // stream_nodes (approximate trimming) is created when missing, as an addition to version 1.
+  const v1 = objects.filter((name) => name !== "stream_nodes");
+  if (applicationId === 0 && userVersion === 1 && v1.join() === V1_OBJECTS.join()) {
     return { kind: "unmarked-rstream" };
   }
   return { kind: "foreign", applicationId, userVersion, objects };
