@@ -27,3 +27,23 @@ export function median(samples: readonly number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/**
+ * Reads a child's whole stdout and when its first line arrived (ms after
+ * `t0`, NaN when it printed none): what the start-up figures measure.
+ */
+export async function stdoutWithFirstLine(
+  stdout: ReadableStream<Uint8Array>,
+  t0: number,
+): Promise<{ text: string; firstLineMs: number }> {
+  const reader = stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  let firstLineMs = NaN;
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+    if (Number.isNaN(firstLineMs) && text.includes("\n")) firstLineMs = performance.now() - t0;
+  }
+  return { text, firstLineMs };
+}

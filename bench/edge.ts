@@ -19,7 +19,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { BINARIES, compileArgs, type Target } from "../scripts/_binaries.ts";
 import { packageName } from "../scripts/_package.ts";
 import { gunzip, readTar } from "../scripts/_tar.ts";
-import { median } from "./_clock.ts";
+import { median, stdoutWithFirstLine } from "./_clock.ts";
 import type { EdgeFigures } from "./report.ts";
 
 export type { EdgeFigures, Target };
@@ -72,15 +72,7 @@ async function timedLauncher(
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let firstLineMs = NaN;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    if (Number.isNaN(firstLineMs) && text.includes("\n")) firstLineMs = performance.now() - t0;
-  }
+  const { text, firstLineMs } = await stdoutWithFirstLine(child.stdout, t0);
   const { success } = await child.status;
   const report = await stderr;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(report);

@@ -14,7 +14,7 @@
  */
 
 import denoJson from "../deno.json" with { type: "json" };
-import { median } from "./_clock.ts";
+import { median, stdoutWithFirstLine } from "./_clock.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -39,15 +39,7 @@ async function timeToFirstLine(args: string[], expect: RegExp): Promise<number> 
     stderr: "piped",
   }).spawn();
   const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  let ms = NaN;
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-    if (Number.isNaN(ms) && text.includes("\n")) ms = performance.now() - t0;
-  }
+  const { text, firstLineMs: ms } = await stdoutWithFirstLine(child.stdout, t0);
   const { success } = await child.status;
   const first = text.split("\n")[0]!;
   if (!success || !expect.test(first)) {
