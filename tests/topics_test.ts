@@ -170,10 +170,13 @@ scriptTest(
       { cwd: t.cwd },
     );
     assert.equal(out.code, 0, out.stderr.join("\n"));
-    const expected = published.flatMap(({ id }, i) => [
-      `processing ${id} {"sensor_id":"sensor${i + 1}"}`,
-      `finished processing ${id}`,
-    ]);
+    const expected = [
+      "Reading stream...",
+      ...published.flatMap(({ id }, i) => [
+        `processing ${id} {"sensor_id":"sensor${i + 1}"}`,
+        `finished processing ${id}`,
+      ]),
+    ];
     assert.deepEqual([...out.stdout].sort(), expected.sort());
     for (const stream of topic.streams) {
       assert.deepEqual((await t.store.groups(stream)).map((g) => g.name), ["g"]);
@@ -199,7 +202,7 @@ backendTest(
       "total\t6\t1\t5",
     ]);
     const missing = await runCli(["topic", "nothing"], { url });
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2, "a missing --partitions is bad input: exit 2");
     assert.equal(
       missing.stderr,
       "error: Topic 'nothing' has no recorded partition count (nothing#partitions); give --partitions N (usage: topic TOPIC [--partitions N])\n",
