@@ -29,9 +29,13 @@ export interface ServerState {
 
 /** What INFO commandstats, errorstats and stats count. */
 export interface ServeStats {
+  /** Per command name (lower case): calls, time in µs, failed and rejected calls. */
   commands: Map<string, { calls: number; usec: number; failed: number; rejected: number }>;
+  /** Error replies by their first word (`ERR`, `WRONGTYPE`, …). */
   errors: Map<string, number>;
+  /** All error replies. */
   totalErrors: number;
+  /** All commands run. */
   totalCommands: number;
 }
 

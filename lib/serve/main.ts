@@ -6,10 +6,12 @@
  */
 
 import { DEFAULT_DB_PATH, readEnv } from "../open_store.ts";
+import { errorLine } from "../errors.ts";
 import { redactUrl } from "../redact_url.ts";
 import { openEmbeddedConnection } from "../embedded/connection.ts";
 import { serve, ServeError } from "./server.ts";
 import { forwardStreams } from "./forward.ts";
+import { serveMetrics } from "./metrics.ts";
 
 /** The parsed options of `rstream serve`. */
 export interface ServeArgs {
@@ -25,6 +27,10 @@ export interface ServeArgs {
   forward: string | undefined;
   /** `--forward-match` (default `*`). */
   forwardMatch: string;
+  /** `--metrics-port`: serve /metrics, /healthz and /readyz on it (0: any free port). */
+  metricsPort: number | undefined;
+  /** `--metrics-bind` (default `127.0.0.1`). */
+  metricsBind: string;
 }
 
 const USAGE = `Usage: rstream serve [options]
@@ -39,6 +45,8 @@ Options:
   --url URL          file:PATH or memory: (default: file:RSTREAM_DB, else file:${DEFAULT_DB_PATH})
   --forward URL      copy every served stream to this Redis (redis:// or rediss://), same IDs
   --forward-match P  forward only the streams whose names match this glob (default *)
+  --metrics-port N   serve /metrics (Prometheus), /healthz and /readyz on this port
+  --metrics-bind A   address of the metrics port (default 127.0.0.1)
   -h, --help         show this help
 `;
 
@@ -68,6 +76,8 @@ export function parseServeArgs(
     url: "",
     forward: undefined,
     forwardMatch: "*",
+    metricsPort: undefined,
+    metricsBind: "127.0.0.1",
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -105,6 +115,17 @@ export function parseServeArgs(
         break;
       case "--forward-match":
         out.forwardMatch = value();
+        break;
+      case "--metrics-port": {
+        const text = value();
+        if (!/^[0-9]+$/.test(text) || Number(text) > 65535) {
+          throw new ServeError(`--metrics-port must be a number from 0 to 65535, got '${text}'`);
+        }
+        out.metricsPort = Number(text);
+        break;
+      }
+      case "--metrics-bind":
+        out.metricsBind = value();
         break;
       default:
         throw new ServeError(`Unknown option '${arg}' for rstream serve; see rstream serve --help`);
@@ -155,7 +176,7 @@ export async function serveMain(
   try {
     args = parseServeArgs(argv);
   } catch (error) {
-    io.write(`Error: ${(error as Error).message}\n`);
+    io.write(errorLine(error) + "\n");
     return 2;
   }
   const path = args.url === "memory:" ? ":memory:" : args.url.slice("file:".length);
@@ -163,7 +184,7 @@ export async function serveMain(
   try {
     connection = openEmbeddedConnection(path, { displayUrl: args.url });
   } catch (error) {
-    io.write(`Error: cannot open the store ${args.url}: ${(error as Error).message}\n`);
+    io.write(errorLine(error) + "\n"); // the store's errors name the file
     return 1;
   }
   const stop = new AbortController();
@@ -182,7 +203,7 @@ export async function serveMain(
         storeLabel: args.url,
       });
     } catch (error) {
-      io.write(`Error: ${(error as Error).message}\n`);
+      io.write(errorLine(error) + "\n");
       return 1;
     }
     io.write(
@@ -190,6 +211,27 @@ export async function serveMain(
         args.password ? " (password required)" : ""
       }\n`,
     );
+    let ops: AsyncDisposable | undefined;
+    if (args.metricsPort !== undefined) {
+      const { serveOps } = await import("../ops/http.ts");
+      const { HealthState } = await import("../ops/health.ts");
+      const health = new HealthState();
+      health.ready(); // listening: the store opened and the port is bound
+      try {
+        const opsServer = await serveOps({
+          port: args.metricsPort,
+          hostname: args.metricsBind,
+          metrics: serveMetrics(server),
+          health,
+        });
+        ops = opsServer;
+        io.write(`metrics on http://${opsServer.hostname}:${opsServer.port}/metrics\n`);
+      } catch (error) {
+        await server.close();
+        io.write(errorLine(error) + "\n");
+        return 1;
+      }
+    }
     const forwarding = args.forward === undefined ? undefined : forwardStreams(connection, {
       url: args.forward,
       match: args.forwardMatch,
@@ -207,6 +249,7 @@ export async function serveMain(
       stop.signal.addEventListener("abort", () => resolve(), { once: true });
     });
     io.write("rstream serve: stopping\n");
+    await ops?.[Symbol.asyncDispose]();
     await server.close();
     await forwarding?.catch(() => {});
     return 0;

@@ -18,6 +18,9 @@
 
 export { isLoopback, serve, ServeError } from "./server.ts";
 export type { RespServer, ServeEvent, ServeOptions } from "./server.ts";
+export type { ServeStats } from "./_server_commands.ts";
+export { serveMetrics } from "./metrics.ts";
+export type { ServeMetricsSource } from "./metrics.ts";
 export { parseServeArgs, serveMain } from "./main.ts";
 export type { ServeArgs } from "./main.ts";
 export { ForwardError, forwardStreams } from "./forward.ts";

@@ -17,7 +17,13 @@ import { StreamError } from "../errors.ts";
 import { blockMsOf, type CommandConnection, type RedisReply } from "../connection.ts";
 import { _ReplyReader } from "../redis/_reply_reader.ts";
 import { _encodeReplies, _NIL_ARRAY, type _ServeReply } from "./_encode_reply.ts";
-import { countReply, newStats, serverCommand, type ServerState } from "./_server_commands.ts";
+import {
+  countReply,
+  newStats,
+  serverCommand,
+  type ServerState,
+  type ServeStats,
+} from "./_server_commands.ts";
 
 /**
  * An error of the RESP server itself: it could not listen, or was given bad
@@ -76,6 +82,8 @@ export interface RespServer extends AsyncDisposable {
   readonly hostname: string;
   /** Clients connected now. */
   readonly clientCount: number;
+  /** The counters INFO commandstats and errorstats show (what the metrics read). */
+  readonly stats: ServeStats;
   /** Stops listening, closes every client (a blocked read ends unanswered), waits for them. */
   close(): Promise<void>;
 }
@@ -401,6 +409,10 @@ class Server implements RespServer {
 
   get clientCount(): number {
     return this.#clients.size;
+  }
+
+  get stats(): ServeStats {
+    return this.state.stats;
   }
 
   async #accept(): Promise<void> {
