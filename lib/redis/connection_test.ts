@@ -82,7 +82,7 @@ Deno.test("checkRedisUrl() rejects text that is not a URL naming it", () => {
   );
   assert.equal(
     messageOf(() => checkRedisUrl("not a url")),
-    "Invalid Redis URL 'not a url': expected redis://[user:password@]host[:port][/db]",
+    "Invalid Redis URL 'not a url': expected one like redis://127.0.0.1:6379/0, with a user and password (percent-encoded) before the host",
   );
 });
 
@@ -119,7 +119,7 @@ Deno.test("checkRedisUrl() hides a raw password holding / (as base64 ones do)", 
   const message = messageOf(() => checkRedisUrl("redis://default:ab/cd+ef==@db.example:6379"));
   assert.equal(
     message,
-    "Invalid Redis URL 'redis://db.example:6379': expected redis://[user:password@]host[:port][/db]",
+    "Invalid Redis URL 'redis://db.example:6379': expected one like redis://127.0.0.1:6379/0, with a user and password (percent-encoded) before the host",
   );
 });
 

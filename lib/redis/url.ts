@@ -30,13 +30,27 @@ export function checkRedisUrl(url: string): URL {
   try {
     parsed = new URL(url);
   } catch {
+    // No `@` in the hint: every line printed redacts what stands before an `@`.
     throw new TypeError(
-      `Invalid Redis URL '${shown}': expected redis://[user:password@]host[:port][/db]`,
+      `Invalid Redis URL '${shown}': expected one like redis://127.0.0.1:6379/0, with a user and password (percent-encoded) before the host`,
     );
   }
   if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") {
     throw new TypeError(
       `Unsupported URL scheme '${parsed.protocol}' in '${shown}': use redis:// or rediss://`,
+    );
+  }
+  if (parsed.hostname === "") {
+    throw new TypeError(
+      `Invalid Redis URL '${shown}': no host; give one, as in redis://127.0.0.1:6379`,
+    );
+  }
+  try {
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    throw new TypeError(
+      `Invalid Redis URL '${shown}': a '%' in the user or password is not followed by two hex digits; write a literal % as %25`,
     );
   }
   const db = parsed.pathname.replace(/^\//, "");
