@@ -49,7 +49,7 @@ export function parseSentinelUrl(url: string): SentinelUrl {
   const match = /^redis\+sentinel:\/\/(?:(.*)@)?([^@/?#]+)\/([^/?#]+)(?:\?([^#]*))?$/.exec(url);
   if (!match) {
     throw new TypeError(
-      `Invalid Sentinel URL '${shown}': expected one like redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster (a user and password, percent-encoded, before the hosts)`,
+      `Invalid Sentinel URL '${shown}': expected one like redis+sentinel://127.0.0.1:26379,127.0.0.1:26380/MASTER_NAME (a user and password, percent-encoded, before the hosts)`,
     );
   }
   const [, auth = "", hosts, name, query = ""] = match;
