@@ -142,10 +142,25 @@ export class AckBatcher {
       this.#queued.some((d) => d.id === id);
   }
 
-  /** Acks every delivery whose XACK failed, in one call, and returns them. */
-  async ackAgain(): Promise<Delivery[]> {
+  /**
+   * Acks every delivery whose XACK failed, in one call, and returns them;
+   * with `stillOwned`, only those the consumer still owns (the others are
+   * dropped: another consumer took them over).
+   */
+  async ackAgain(
+    options: { stillOwned?: (ids: string[]) => Promise<Set<string>> } = {},
+  ): Promise<Delivery[]> {
     if (this.#unconfirmed.size === 0) return [];
-    const batch = [...this.#unconfirmed.values()];
+    let batch = [...this.#unconfirmed.values()];
+    if (options.stillOwned) {
+      // While the XACK was failing, another consumer may have reclaimed (and handled) some:
+      // those are its now, not acked (nor reported handled) by this one.
+      const owned = await options.stillOwned(batch.map((d) => d.id));
+      const lost = batch.filter((d) => !owned.has(d.id));
+      for (const delivery of lost) this.#unconfirmed.delete(delivery.id);
+      batch = batch.filter((d) => owned.has(d.id));
+      if (batch.length === 0) return [];
+    }
     await this.#send(batch.map((d) => d.id));
     for (const delivery of batch) this.#unconfirmed.delete(delivery.id);
     return batch;

@@ -88,3 +88,16 @@ Deno.test("AckBatcher.settled() sends queued acks and waits for every batch in f
   await settled;
   assert.deepEqual(acked, ["1-0"]);
 });
+
+Deno.test("AckBatcher.ackAgain() with stillOwned acks only what the consumer still owns", async () => {
+  let fail = true;
+  const { acks, sent } = recording({ fail: () => fail });
+  for (const id of ["1-0", "2-0", "3-0"]) acks.add(delivery(id));
+  await acks.settled();
+  fail = false;
+  // 2-0 was reclaimed by another consumer while the XACK was failing.
+  const again = await acks.ackAgain({ stillOwned: () => Promise.resolve(new Set(["1-0", "3-0"])) });
+  assert.deepEqual(again.map((d) => d.id), ["1-0", "3-0"]);
+  assert.deepEqual(sent.at(-1), ["1-0", "3-0"]);
+  assert.equal(acks.isUnacked("2-0"), false, "the lost one is dropped, not acked later");
+});

@@ -307,7 +307,14 @@ export class ConsumerWorker {
   }
 
   async #ackAgain() {
-    for (const delivery of await this.#acks.ackAgain()) this.#succeeded(delivery);
+    const o = this.#o;
+    const stillOwned = async (ids: string[]) => {
+      const found = await Promise.all(
+        ids.map((id) => this.#store.pending(o.stream, o.group, { start: id, end: id, count: 1 })),
+      );
+      return new Set(found.flat().filter((p) => p.consumer === o.consumer).map((p) => p.id));
+    };
+    for (const delivery of await this.#acks.ackAgain({ stillOwned })) this.#succeeded(delivery);
   }
 
   #succeeded(delivery: Delivery) {
