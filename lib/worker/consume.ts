@@ -353,7 +353,12 @@ export class ConsumerWorker {
         this.stats.deleted++;
         this.#emit({ type: "deleted", id });
       }
-      const entries = round.entries.filter((entry) => !this.#inFlight.has(entry.id));
+      // XAUTOCLAIM also returns this consumer's own idle entries: leave those it is handling,
+      // or has handled and is still acking (their XACK may not have been answered yet).
+      const entries = round.entries.filter((entry) =>
+        !this.#inFlight.has(entry.id) && !this.#waiting.has(entry.id) &&
+        !this.#acks.isUnacked(entry.id)
+      );
       if (entries.length > 0) {
         this.stats.reclaimed += entries.length;
         this.#emit({ type: "reclaimed", ids: entries.map((e) => e.id) });
