@@ -86,6 +86,8 @@ export class ConsumerWorker {
   #acks!: AckBatcher;
   /** Handlers that returned a promise and have not settled: what `concurrency` bounds. */
   readonly #inFlight = new Map<string, Promise<void>>();
+  /** XACKs of re-delivered entries, sent one by one (see #handled). */
+  readonly #singleAcks = new Set<Promise<void>>();
   /** Entries of the read batch being dispatched that have not started yet (kept claimed). */
   readonly #waiting = new Set<string>();
   /** Whether the last handler returned synchronously: a whole batch can then be read at once. */
@@ -177,6 +179,7 @@ export class ConsumerWorker {
       }
     } finally {
       await Promise.allSettled([...this.#inFlight.values()]);
+      await Promise.allSettled([...this.#singleAcks]);
       await this.#acks.settled();
       clearInterval(heartbeat); // only now: in-flight entries stay claimed until acked
       await this.#ackAgain().catch(() => {/* they stay pending for the next run */});
@@ -340,7 +343,7 @@ export class ConsumerWorker {
         if (options.skipFailed && this.#lastErrors.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
-        await this.#dispatch(entry, counts.get(entry.id) ?? 1);
+        await this.#dispatch(entry, counts.get(entry.id) ?? 1, true);
       }
     }
   }
@@ -366,7 +369,7 @@ export class ConsumerWorker {
         for (const entry of entries) {
           await this.#waitForSlot();
           if (this.#stopping) break;
-          await this.#dispatch(entry, counts.get(entry.id) ?? 1);
+          await this.#dispatch(entry, counts.get(entry.id) ?? 1, true);
         }
       }
       if (this.#stopping) break;
@@ -387,7 +390,11 @@ export class ConsumerWorker {
    * until it settles. Returns a promise only for the slow paths (a deleted
    * entry, a dead letter).
    */
-  #dispatch(entry: GroupEntry, deliveries: number): Promise<void> | undefined {
+  #dispatch(
+    entry: GroupEntry,
+    deliveries: number,
+    recovered = false,
+  ): Promise<void> | undefined {
     const o = this.#o;
     if (entry.fields === null) return this.#ackDeleted(entry.id);
     const delivery: Delivery = {
@@ -410,12 +417,12 @@ export class ConsumerWorker {
     }
     if (!isThenable(result)) {
       this.#syncHandlers = true;
-      this.#handled(delivery);
+      this.#handled(delivery, recovered);
       return undefined;
     }
     this.#syncHandlers = false;
     const run = Promise.resolve(result).then(
-      () => this.#handled(delivery),
+      () => this.#handled(delivery, recovered),
       (error) => this.#failed(delivery, error),
     ).finally(() => {
       this.#inFlight.delete(delivery.id);
@@ -434,9 +441,20 @@ export class ConsumerWorker {
   }
 
   /** The handler succeeded: its ack goes out with the next batch. */
-  #handled(delivery: Delivery) {
+  #handled(delivery: Delivery, recovered = false) {
     this.stats.handled++;
-    this.#acks.add(delivery);
+    if (!recovered) return this.#acks.add(delivery);
+    // A pending entry re-delivered to this consumer (its own after a restart, or reclaimed) may
+    // be taken over by another consumer meanwhile: ack it alone, so XACK's count says whether it
+    // was still pending, and report it handled only then.
+    const o = this.#o;
+    const ack = this.#store.ack(o.stream, o.group, { ids: [delivery.id] }).then(
+      (acked) => {
+        if (acked > 0) this.#succeeded(delivery);
+      },
+      (error) => this.#acks.report([delivery], error),
+    ).finally(() => this.#singleAcks.delete(ack));
+    this.#singleAcks.add(ack);
   }
 
   /** The handler failed: the entry stays pending, to be reclaimed and retried. */
