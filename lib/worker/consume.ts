@@ -315,7 +315,11 @@ export class ConsumerWorker {
       const found = await Promise.all(
         ids.map((id) => this.#store.pending(o.stream, o.group, { start: id, end: id, count: 1 })),
       );
-      return new Set(found.flat().filter((p) => p.consumer === o.consumer).map((p) => p.id));
+      // Not pending under another consumer: still ours, or acked already (a lost reply).
+      const others = new Set(
+        found.flat().filter((p) => p.consumer !== o.consumer).map((p) => p.id),
+      );
+      return new Set(ids.filter((id) => !others.has(id)));
     };
     for (const delivery of await this.#acks.ackAgain({ stillOwned })) this.#succeeded(delivery);
   }
