@@ -39,7 +39,7 @@ function normalise(
     if (Array.isArray(value)) return value.map(autoIds);
     if (typeof value === "string") {
       const match = /^(\d+)-(\d+)$/.exec(value);
-      if (match && match[1].length >= 12) {
+      if (match && match[1].length >= 12 && match[1].length <= 13) { // a clock reading in ms
         if (!ids.has(value)) ids.set(value, `auto#${ids.size}`);
         return ids.get(value);
       }

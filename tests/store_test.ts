@@ -25,6 +25,42 @@ backendTest("add() keeps an explicit ID and an <ms>-* ID", async (store) => {
   assert.deepEqual((await store.range("s")).map((e) => e.id), ["5-1", "5-2", "7-0"]);
 });
 
+backendTest(
+  "add() and range() take every unsigned 64-bit ID part, past 2^53 too",
+  async (store) => {
+    const ids = [
+      "1-0",
+      "9007199254740991-9007199254740991",
+      "9007199254740992-0",
+      "18446744073709551615-18446744073709551614",
+    ];
+    for (const id of ids) assert.equal(await store.add("s", { id }, { id }), id);
+    assert.equal(
+      await store.add("s", { a: "x" }, { id: "18446744073709551615-*" }),
+      "18446744073709551615-18446744073709551615",
+    );
+    assert.deepEqual(
+      (await store.range("s", { start: "(1-0", end: "(18446744073709551615-18446744073709551614" }))
+        .map((e) => e.id),
+      [
+        "9007199254740991-9007199254740991",
+        "9007199254740992-0",
+      ],
+    );
+    assert.deepEqual(
+      (await store.range("s", { start: "(9007199254740991-9007199254740991", reverse: true }))
+        .map((e) => e.id),
+      [
+        "18446744073709551615-18446744073709551615",
+        "18446744073709551615-18446744073709551614",
+        "9007199254740992-0",
+      ],
+    );
+    await assert.rejects(store.add("s", { a: "y" }), /exhausted the last possible ID/);
+    assert.equal(await store.len("s"), 5);
+  },
+);
+
 backendTest("add() names both IDs when the ID is not above the stream's top", async (store) => {
   await store.add("s", { a: "1" }, { id: "5-1" });
   await assert.rejects(

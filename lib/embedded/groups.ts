@@ -9,7 +9,7 @@
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
 import type { HandlerContext, StreamRow } from "./handler_context.ts";
-import { assertStorable, compareIds, type IdParts, MAX_ID, parseId, parseStrictId } from "./ids.ts";
+import { compareIds, type IdPart, type IdParts, MAX_ID, parseId, parseStrictId } from "./ids.ts";
 import { isKeyword, parseInteger } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
 
@@ -17,8 +17,8 @@ import { handler, type HandlerSpec } from "./handler.ts";
 export interface GroupRow {
   key_id: number;
   name: string;
-  last_ms: number;
-  last_seq: number;
+  last_ms: IdPart;
+  last_seq: IdPart;
   /** -1 when unknown (Redis's `SCG_INVALID_ENTRIES_READ`). */
   entries_read: number;
 }
@@ -187,7 +187,6 @@ export function xgroup(ctx: HandlerContext, args: readonly string[]): RedisReply
       id = s ? lastId(s) : { ms: 0, seq: 0 };
     } else {
       const parsed = parseStrictId(args[4]);
-      assertStorable(parsed);
       id = parsed;
     }
     if (s === undefined) s = ctx.createStream(args[2]);
@@ -207,7 +206,6 @@ export function xgroup(ctx: HandlerContext, args: readonly string[]): RedisReply
       id = lastId(s);
     } else {
       const parsed = parseId(args[4], 0, false);
-      assertStorable(parsed);
       id = parsed;
     }
     g.last_ms = id.ms;

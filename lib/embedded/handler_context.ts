@@ -9,17 +9,17 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { wrongTypeError } from "./replies.ts";
-import { formatId, type IdParts } from "./ids.ts";
-import { type CachedNode, ensureNodeTable, flushNodeCache } from "./nodes.ts";
+import { formatId, fromSqlPart, type IdPart, type IdParts, toSqlPart } from "./ids.ts";
+import { type CachedNode, flushNodeCache } from "./nodes.ts";
 
 /** A stream's row in `keys`. */
 export interface StreamRow {
   id: number;
-  last_ms: number;
-  last_seq: number;
+  last_ms: IdPart;
+  last_seq: IdPart;
   entries_added: number;
-  max_del_ms: number;
-  max_del_seq: number;
+  max_del_ms: IdPart;
+  max_del_seq: IdPart;
   length: number;
 }
 
@@ -31,8 +31,8 @@ export interface KeyRow extends StreamRow {
 
 /** An entry row. */
 export interface EntryRow {
-  ms: number;
-  seq: number;
+  ms: IdPart;
+  seq: IdPart;
   fields: string;
 }
 
@@ -41,11 +41,65 @@ export function entryReply(row: EntryRow): RedisReply {
   return [formatId(row.ms, row.seq), JSON.parse(row.fields) as string[]];
 }
 
+/** A value bound to a statement: an ID part may be a bigint (stored as a BLOB, see ids.ts). */
+export type QueryValue = null | number | bigint | string | Uint8Array;
+
+/** The columns that hold ID parts. */
+const PART_COLUMNS = ["ms", "seq", "last_ms", "last_seq", "max_del_ms", "max_del_seq"] as const;
+
+function bindable(values: QueryValue[]): QueryValue[] {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === "bigint") values[i] = toSqlPart(value);
+  }
+  return values;
+}
+
+function decodeRow<T>(row: T): T {
+  const r = row as Record<string, unknown>;
+  for (const column of PART_COLUMNS) {
+    const value = r[column];
+    if (value instanceof Uint8Array) r[column] = fromSqlPart(value);
+  }
+  return row;
+}
+
+/**
+ * A prepared statement that stores ID parts as ids.ts says: a bigint argument
+ * is bound as its 8-byte BLOB, and BLOBs in the ID columns of a result row
+ * are read back as bigints. Every embedded handler goes through it.
+ */
+export class Query {
+  readonly #statement: StatementSync;
+
+  constructor(statement: StatementSync) {
+    this.#statement = statement;
+  }
+
+  /** The first row, or undefined. */
+  get(...values: QueryValue[]): Record<string, unknown> | undefined {
+    const row = this.#statement.get(...bindable(values)) as Record<string, unknown> | undefined;
+    return row === undefined ? undefined : decodeRow(row);
+  }
+
+  /** Every row. */
+  all(...values: QueryValue[]): Record<string, unknown>[] {
+    const rows = this.#statement.all(...bindable(values)) as Record<string, unknown>[];
+    for (const row of rows) decodeRow(row);
+    return rows;
+  }
+
+  /** Runs the statement. */
+  run(...values: QueryValue[]): { changes: number | bigint; lastInsertRowid: number | bigint } {
+    return this.#statement.run(...bindable(values));
+  }
+}
+
 /** The execution context of embedded commands. */
 export class HandlerContext {
   readonly db: DatabaseSync;
   readonly #clock: () => number;
-  readonly #statements = new Map<string, StatementSync>();
+  readonly #statements = new Map<string, Query>();
   /** The clock reading of the running command (Redis's command time snapshot). */
   now = 0;
   /** Set by handlers that changed data, so blocked readers get woken. */
@@ -67,7 +121,6 @@ export class HandlerContext {
   constructor(db: DatabaseSync, clock: () => number) {
     this.db = db;
     this.#clock = clock;
-    ensureNodeTable(db);
   }
 
   /** Reads the clock once for the command about to run. */
@@ -76,10 +129,10 @@ export class HandlerContext {
   }
 
   /** A prepared statement for `sql`, prepared once per connection. */
-  q(sql: string): StatementSync {
+  q(sql: string): Query {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare(sql);
+      statement = new Query(this.db.prepare(sql));
       this.#statements.set(sql, statement);
     }
     return statement;

@@ -2,15 +2,14 @@
  * Stream IDs for the embedded backend: parsing exactly as Redis 7.0 parses
  * them, formatting, comparing and generating the next ID.
  *
- * An ID is `<ms>-<seq>`, two unsigned 64-bit integers in Redis. The embedded
- * store keeps both parts as SQLite INTEGER and as JavaScript numbers, so a
- * stored part is at most {@linkcode MAX_PART} (2^53 - 2, year 285 000 in
- * milliseconds) or exactly 2^64 - 1, which is kept as
- * {@linkcode INFINITE_PART} (what `+` means). Other values above 2^53 - 2
- * still parse: in range bounds and read positions they clamp to
- * {@linkcode INFINITE_PART}; where an ID would be stored (XADD, XGROUP
- * CREATE/SETID, XCLAIM LASTID) they are refused with
- * {@linkcode idTooLargeError}.
+ * An ID is `<ms>-<seq>`, two unsigned 64-bit integers, as in Redis, and the
+ * embedded store takes any of them. In JavaScript a part up to 2^53 - 1 is a
+ * number and a larger one a bigint ({@linkcode IdPart}): each value has one
+ * form, so `===` and `<` compare parts of either form. In SQLite a number part
+ * is an INTEGER and a larger one an 8-byte big-endian BLOB
+ * ({@linkcode toSqlPart}): SQLite orders every INTEGER before every BLOB and
+ * BLOBs byte by byte, so `ORDER BY ms, seq` and `(ms, seq) < (?, ?)` keep the
+ * order of the full 64-bit range.
  *
  * @module
  */
@@ -18,23 +17,53 @@
 import { ReplyError } from "../errors.ts";
 import { invalidStreamIdError } from "./replies.ts";
 
+/** One part of an ID: a number up to 2^53 - 1, a bigint above it. */
+export type IdPart = number | bigint;
+
 /** One stream ID: milliseconds part and sequence part. */
 export interface IdParts {
-  ms: number;
-  seq: number;
+  ms: IdPart;
+  seq: IdPart;
 }
 
-/** The largest ID part the embedded store can store (2^53 - 2). */
-export const MAX_PART = Number.MAX_SAFE_INTEGER - 1;
-/** Stands for the part 2^64 - 1 (and, clamped, any part above {@linkcode MAX_PART}). */
-export const INFINITE_PART = Number.MAX_SAFE_INTEGER;
+/** The largest part, 2^64 - 1. */
+export const U64_MAX = 18446744073709551615n;
 
-const U64_MAX = 18446744073709551615n;
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The smallest ID, `0-0`. */
 export const MIN_ID: Readonly<IdParts> = Object.freeze({ ms: 0, seq: 0 });
-/** An ID after every storable ID (what `+` means). */
-export const MAX_ID: Readonly<IdParts> = Object.freeze({ ms: INFINITE_PART, seq: INFINITE_PART });
+/** The largest ID, 2^64-1-2^64-1 (what `+` means). */
+export const MAX_ID: Readonly<IdParts> = Object.freeze({ ms: U64_MAX, seq: U64_MAX });
+
+/** A part in its one form: a number up to 2^53 - 1, else a bigint. */
+export function toPart(value: bigint): IdPart {
+  return value > SAFE_MAX ? value : Number(value);
+}
+
+/** `part + 1` (callers check `part` is below 2^64 - 1). */
+export function nextPart(part: IdPart): IdPart {
+  return typeof part === "number" && part < Number.MAX_SAFE_INTEGER ? part + 1 : BigInt(part) + 1n;
+}
+
+/** `part - 1` (callers check `part` is above 0). */
+export function previousPart(part: IdPart): IdPart {
+  return typeof part === "number" ? part - 1 : toPart(part - 1n);
+}
+
+/** How a part is stored in SQLite: an INTEGER when a number, an 8-byte big-endian BLOB else. */
+export function toSqlPart(part: IdPart): number | Uint8Array {
+  if (typeof part === "number") return part;
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, part);
+  return bytes;
+}
+
+/** A part read from SQLite (INTEGER or 8-byte BLOB). */
+export function fromSqlPart(value: number | Uint8Array): IdPart {
+  if (typeof value === "number") return value;
+  return new DataView(value.buffer, value.byteOffset, value.byteLength).getBigUint64(0);
+}
 
 /** A parsed ID, with whether the sequence was given and whether it was 2^64-1-2^64-1. */
 export interface ParsedId extends IdParts {
@@ -42,8 +71,6 @@ export interface ParsedId extends IdParts {
   seqGiven: boolean;
   /** True when both parts are exactly 2^64 - 1 (what `+` means in Redis). */
   isU64Max: boolean;
-  /** True when a part was clamped (between 2^53 - 2 and 2^64 - 1, exclusive). */
-  lossy: boolean;
 }
 
 const isSpace = (c: string) =>
@@ -72,14 +99,6 @@ export function parseU64(text: string): bigint | undefined {
   return negative ? (U64_MAX + 1n - value) % (U64_MAX + 1n) : value;
 }
 
-function toPart(value: bigint): number {
-  return value > BigInt(MAX_PART) ? INFINITE_PART : Number(value);
-}
-
-function isLossy(value: bigint): boolean {
-  return value > BigInt(MAX_PART) && value !== U64_MAX;
-}
-
 /**
  * Parses an ID like Redis's `streamGenericParseIDOrReply`.
  *
@@ -90,7 +109,7 @@ function isLossy(value: bigint): boolean {
  */
 export function parseId(
   text: string,
-  missingSeq: number,
+  missingSeq: IdPart,
   strict: boolean,
   allowSeqStar = false,
 ): ParsedId {
@@ -98,38 +117,26 @@ export function parseId(
   if (text === "-" || text === "+") {
     if (strict) throw invalidStreamIdError();
     return text === "-"
-      ? { ms: 0, seq: 0, seqGiven: true, isU64Max: false, lossy: false }
-      : { ms: INFINITE_PART, seq: INFINITE_PART, seqGiven: true, isU64Max: true, lossy: false };
+      ? { ms: 0, seq: 0, seqGiven: true, isU64Max: false }
+      : { ms: U64_MAX, seq: U64_MAX, seqGiven: true, isU64Max: true };
   }
   const dash = text.indexOf("-");
-  const msText = dash === -1 ? text : text.slice(0, dash);
-  const ms = parseU64(msText);
+  const ms = parseU64(dash === -1 ? text : text.slice(0, dash));
   if (ms === undefined) throw invalidStreamIdError();
-  let seq: bigint;
+  let seq = missingSeq;
   let seqGiven = true;
-  let seqPart: number;
-  if (dash === -1) {
-    seqPart = missingSeq;
-    seq = missingSeq === INFINITE_PART ? U64_MAX : BigInt(missingSeq);
-  } else {
+  if (dash !== -1) {
     const seqText = text.slice(dash + 1);
     if (allowSeqStar && seqText === "*") {
-      seq = 0n;
+      seq = 0;
       seqGiven = false;
     } else {
       const parsed = parseU64(seqText);
       if (parsed === undefined) throw invalidStreamIdError();
-      seq = parsed;
+      seq = toPart(parsed);
     }
-    seqPart = toPart(seq);
   }
-  return {
-    ms: toPart(ms),
-    seq: seqPart,
-    seqGiven,
-    isU64Max: ms === U64_MAX && seq === U64_MAX,
-    lossy: isLossy(ms) || isLossy(seq),
-  };
+  return { ms: toPart(ms), seq, seqGiven, isU64Max: ms === U64_MAX && seq === U64_MAX };
 }
 
 /** Parses a strict ID (no `-`/`+`), sequence 0 when missing. */
@@ -144,7 +151,7 @@ export interface IntervalBound {
 }
 
 /** Parses a range bound like `streamParseIntervalIDOrReply` (`(` = exclusive). */
-export function parseIntervalId(text: string, missingSeq: number): IntervalBound {
+export function parseIntervalId(text: string, missingSeq: IdPart): IntervalBound {
   const exclusive = text.length > 1 && text[0] === "(";
   if (exclusive) return { id: parseId(text.slice(1), missingSeq, true), exclusive };
   return { id: parseId(text, missingSeq, false), exclusive };
@@ -160,7 +167,7 @@ export function parseRangeStart(text: string): IdParts {
 
 /** Parses an inclusive range end (`+`, `(id`, incomplete id → max seq). */
 export function parseRangeEnd(text: string): IdParts {
-  const { id, exclusive } = parseIntervalId(text, INFINITE_PART);
+  const { id, exclusive } = parseIntervalId(text, U64_MAX);
   if (!exclusive) return id;
   if (id.ms === 0 && id.seq === 0) throw new ReplyError("ERR invalid end ID for the interval");
   return decrementId(id);
@@ -168,16 +175,16 @@ export function parseRangeEnd(text: string): IdParts {
 
 /** The ID right after `id` (at 2^64-1-2^64-1 it stays there; callers check). */
 export function incrementId(id: IdParts): IdParts {
-  if (id.seq >= INFINITE_PART) {
-    return id.ms >= INFINITE_PART ? { ...MAX_ID } : { ms: id.ms + 1, seq: 0 };
+  if (id.seq === U64_MAX) {
+    return id.ms === U64_MAX ? { ...MAX_ID } : { ms: nextPart(id.ms), seq: 0 };
   }
-  return { ms: id.ms, seq: id.seq + 1 };
+  return { ms: id.ms, seq: nextPart(id.seq) };
 }
 
 /** The ID right before `id` (at 0-0 it stays there; callers check). */
 export function decrementId(id: IdParts): IdParts {
-  if (id.seq === 0) return id.ms === 0 ? { ...MIN_ID } : { ms: id.ms - 1, seq: INFINITE_PART };
-  return { ms: id.ms, seq: id.seq - 1 };
+  if (id.seq === 0) return id.ms === 0 ? { ...MIN_ID } : { ms: previousPart(id.ms), seq: U64_MAX };
+  return { ms: id.ms, seq: previousPart(id.seq) };
 }
 
 /** Compares two IDs: negative, zero or positive. */
@@ -185,24 +192,9 @@ export function compareIds(a: IdParts, b: IdParts): number {
   return a.ms !== b.ms ? (a.ms < b.ms ? -1 : 1) : a.seq === b.seq ? 0 : a.seq < b.seq ? -1 : 1;
 }
 
-/** Formats `<ms>-<seq>` ({@linkcode INFINITE_PART} prints as 2^64 - 1). */
-export function formatId(ms: number, seq: number): string {
-  if (ms === INFINITE_PART || seq === INFINITE_PART) {
-    return `${ms === INFINITE_PART ? U64_MAX : ms}-${seq === INFINITE_PART ? U64_MAX : seq}`;
-  }
+/** Formats `<ms>-<seq>`. */
+export function formatId(ms: IdPart, seq: IdPart): string {
   return `${ms}-${seq}`;
-}
-
-/** Throws when a parsed ID cannot be stored by the embedded store. */
-export function assertStorable(id: ParsedId): void {
-  if (id.lossy) throw idTooLargeError();
-}
-
-/** The error for IDs beyond the embedded store's limit. */
-export function idTooLargeError(): ReplyError {
-  return new ReplyError(
-    `ERR The ID is beyond the embedded store's limit of ${MAX_PART}-${MAX_PART}; use Redis for larger IDs`,
-  );
 }
 
 /**
@@ -222,8 +214,8 @@ export function nextId(
   } else if (given.seqGiven) {
     id = { ms: given.ms, seq: given.seq };
   } else if (given.ms === last.ms) {
-    if (last.seq === INFINITE_PART) return undefined;
-    id = { ms: last.ms, seq: last.seq + 1 };
+    if (last.seq === U64_MAX) return undefined;
+    id = { ms: last.ms, seq: nextPart(last.seq) };
   } else {
     id = { ms: given.ms, seq: 0 };
   }

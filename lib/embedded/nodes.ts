@@ -10,36 +10,21 @@
  * compact); a node whose live entries are all gone is removed. Byte sizes are
  * an estimate of the listpack's (each field and value costs its length plus
  * 2), so with large entries a node may end a little earlier or later than in
- * Redis. The table is created when missing (`CREATE TABLE IF NOT EXISTS`);
- * a stream written without it (by an older rstream) gets its nodes rebuilt,
+ * Redis. A stream written without the table (by an older rstream) gets its nodes rebuilt,
  * in runs of `stream-node-max-entries`, the first time it is trimmed with `~`.
  *
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
 import type { RedisReply } from "../connection.ts";
 import { ReplyError } from "../errors.ts";
 import type { HandlerContext, StreamRow } from "./handler_context.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
-import type { IdParts } from "./ids.ts";
-
-/** Creates the node table when missing. */
-export function ensureNodeTable(db: DatabaseSync): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS stream_nodes (
-    key_id INTEGER NOT NULL,
-    ms INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
-    total INTEGER NOT NULL,   -- entries added to the node, deleted ones included
-    live INTEGER NOT NULL,    -- entries not deleted
-    bytes INTEGER NOT NULL,   -- estimated listpack size
-    PRIMARY KEY (key_id, ms, seq)
-  ) WITHOUT ROWID`);
-}
+import type { IdPart, IdParts } from "./ids.ts";
 
 interface NodeRow {
-  ms: number;
-  seq: number;
+  ms: IdPart;
+  seq: IdPart;
   total: number;
   live: number;
   bytes: number;

@@ -9,12 +9,17 @@
 
 import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
-import { entryReply, type HandlerContext, type StreamRow } from "./handler_context.ts";
+import {
+  entryReply,
+  type HandlerContext,
+  type QueryValue,
+  type StreamRow,
+} from "./handler_context.ts";
 import { findGroup, type GroupRow, saveGroup, touchConsumer } from "./groups.ts";
 import {
-  assertStorable,
   compareIds,
   formatId,
+  type IdPart,
   type IdParts,
   parseRangeEnd,
   parseRangeStart,
@@ -25,8 +30,8 @@ import { handler, type HandlerSpec } from "./handler.ts";
 
 /** A PEL row. */
 export interface PelRow {
-  ms: number;
-  seq: number;
+  ms: IdPart;
+  seq: IdPart;
   consumer: string;
   delivery_time: number;
   delivery_count: number;
@@ -83,7 +88,7 @@ export function putPelMany(
       } ON CONFLICT (key_id, grp, ms, seq) DO UPDATE SET consumer = excluded.consumer,
       delivery_time = excluded.delivery_time, delivery_count = excluded.delivery_count`,
     );
-    const values: (number | string)[] = [];
+    const values: QueryValue[] = [];
     for (; at + ROWS_PER_STATEMENT <= rows.length; at += ROWS_PER_STATEMENT) {
       values.length = 0;
       for (let i = at; i < at + ROWS_PER_STATEMENT; i++) {
@@ -121,7 +126,7 @@ export function xack(ctx: HandlerContext, args: readonly string[]): RedisReply {
       })`,
     );
     for (; at + ROWS_PER_STATEMENT <= ids.length; at += ROWS_PER_STATEMENT) {
-      const values: (number | string)[] = [s.id, g.name];
+      const values: QueryValue[] = [s.id, g.name];
       for (let i = at; i < at + ROWS_PER_STATEMENT; i++) values.push(ids[i]!.ms, ids[i]!.seq);
       acked += Number(statement.run(...values).changes);
     }
@@ -241,7 +246,6 @@ export function xclaim(ctx: HandlerContext, args: readonly string[]): RedisReply
     } else if (isKeyword(opt, "LASTID") && moreArgs) {
       j++;
       const parsed = parseStrictId(args[j]);
-      assertStorable(parsed);
       lastId = parsed;
     } else {
       throw new ReplyError(`ERR Unrecognized XCLAIM option '${opt}'`);

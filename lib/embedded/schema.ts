@@ -12,7 +12,14 @@
  * Layout: one row per key in `keys` (the stream's counters live in the same
  * row), entries keyed by `(key_id, ms, seq)` in a WITHOUT ROWID table so a
  * range read is one B-tree walk, and groups, consumers and the pending entries
- * list (`pel`) keyed by their owner.
+ * list (`pel`) keyed by their owner; `stream_nodes` holds where each of
+ * Redis's radix-tree nodes would start (for approximate trimming, see
+ * nodes.ts). An ID part is an INTEGER up to 2^53 - 1 and an 8-byte
+ * big-endian BLOB above (see ids.ts).
+ *
+ * Versions: 1 kept parts as INTEGERs only, at most 2^53 - 2, and 2^64 - 1 as
+ * 2^53 - 1 (rstream before full 64-bit IDs); 2 adds `stream_nodes` (which
+ * late version-1 files have already) and stores 2^64 - 1 as its BLOB.
  *
  * @module
  */
@@ -21,7 +28,7 @@ import { DatabaseSync } from "node:sqlite";
 import { StoreFileError } from "../errors.ts";
 
 /** The schema version this code writes (`PRAGMA user_version`). */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_V1 = `
 CREATE TABLE keys (
@@ -70,6 +77,36 @@ CREATE TABLE pel (
 ) WITHOUT ROWID;
 CREATE INDEX pel_by_consumer ON pel (key_id, grp, consumer, ms, seq);
 `;
+
+const STREAM_NODES = `
+CREATE TABLE IF NOT EXISTS stream_nodes (
+  key_id INTEGER NOT NULL,
+  ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  total INTEGER NOT NULL,   -- entries added to the node, deleted ones included
+  live INTEGER NOT NULL,    -- entries not deleted
+  bytes INTEGER NOT NULL,   -- estimated listpack size
+  PRIMARY KEY (key_id, ms, seq)
+) WITHOUT ROWID;
+`;
+
+/** Version 1 kept the part 2^64 - 1 as the INTEGER 2^53 - 1; version 2 as its BLOB. */
+const TOP_PART_TO_BLOB = [
+  ["keys", "last_ms"],
+  ["keys", "last_seq"],
+  ["keys", "max_del_ms"],
+  ["keys", "max_del_seq"],
+  ["entries", "ms"],
+  ["entries", "seq"],
+  ["groups", "last_ms"],
+  ["groups", "last_seq"],
+  ["pel", "ms"],
+  ["pel", "seq"],
+  ["stream_nodes", "ms"],
+  ["stream_nodes", "seq"],
+].map(([table, column]) =>
+  `UPDATE ${table} SET ${column} = x'ffffffffffffffff' WHERE ${column} = ${Number.MAX_SAFE_INTEGER};`
+).join("\n");
 
 /**
  * The `PRAGMA application_id` that marks a file as an rstream store (the
@@ -158,7 +195,7 @@ function identify(db: DatabaseSync): Identity {
     "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
   ).all() as { name: string }[]).map((row) => row.name);
   if (applicationId === 0 && userVersion === 0 && objects.length === 0) return { kind: "empty" };
-  // stream_nodes (approximate trimming) is created when missing, as an addition to version 1.
+  // Late version-1 files have stream_nodes too (it was created when missing).
   const v1 = objects.filter((name) => name !== "stream_nodes");
   if (applicationId === 0 && userVersion === 1 && v1.join() === V1_OBJECTS.join()) {
     return { kind: "unmarked-rstream" };
@@ -210,6 +247,10 @@ export function migrate(
       ? 0
       : 1;
     if (version < 1) db.exec(SCHEMA_V1);
+    if (version < 2) {
+      db.exec(STREAM_NODES);
+      if (version === 1) db.exec(TOP_PART_TO_BLOB);
+    }
     db.exec(`PRAGMA application_id = ${APPLICATION_ID}`);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec("COMMIT");

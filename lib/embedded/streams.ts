@@ -20,17 +20,16 @@ import {
   type StreamRow,
 } from "./handler_context.ts";
 import {
-  assertStorable,
   compareIds,
   formatId,
   type IdParts,
-  INFINITE_PART,
   nextId,
   type ParsedId,
   parseId,
   parseRangeEnd,
   parseRangeStart,
   parseStrictId,
+  U64_MAX,
 } from "./ids.ts";
 import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
 import {
@@ -200,13 +199,12 @@ export function xadd(ctx: HandlerContext, args: readonly string[]): RedisReply {
   if (given !== undefined && given.seqGiven && given.ms === 0 && given.seq === 0) {
     throw new ReplyError("ERR The ID specified in XADD must be greater than 0-0");
   }
-  if (given !== undefined) assertStorable(given);
   let s = ctx.stream(args[1]);
   if (s === undefined) {
     if (parsed.noMkStream) return null;
     s = ctx.createStream(args[1]);
   }
-  if (s.last_ms === INFINITE_PART && s.last_seq === INFINITE_PART) {
+  if (s.last_ms === U64_MAX && s.last_seq === U64_MAX) {
     throw new ReplyError(
       "ERR The stream has exhausted the last possible ID, unable to add more items",
     );
@@ -345,7 +343,6 @@ export function xsetid(ctx: HandlerContext, args: readonly string[]): RedisReply
   }
   const s = ctx.stream(args[1]!);
   if (s === undefined) throw new ReplyError("ERR no such key");
-  assertStorable(id as ParsedId);
   if (s.length > 0) {
     const top = ctx.q(
       "SELECT ms, seq FROM entries WHERE key_id = ? ORDER BY ms DESC, seq DESC LIMIT 1",

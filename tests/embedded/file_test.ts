@@ -104,13 +104,56 @@ Deno.test("openEmbeddedConnection() says upgrade only for its own file with a ne
     const path = `${dir}/streams.db`;
     openEmbeddedConnection(path).close();
     const db = new DatabaseSync(path);
-    db.exec("PRAGMA user_version = 2");
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     const error = refusal(() => openEmbeddedConnection(path), "newer-schema");
     assert.equal(
       error.message,
-      `Cannot open the embedded store file:${path}: its schema version 2 is newer than 1, which this rstream writes; upgrade rstream`,
+      `Cannot open the embedded store file:${path}: its schema version ${
+        SCHEMA_VERSION + 1
+      } is newer than ${SCHEMA_VERSION}, which this rstream writes; upgrade rstream`,
     );
+  });
+});
+
+Deno.test("openEmbeddedConnection() upgrades a version-1 file: the top part 2^53 - 1 becomes 2^64 - 1", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/streams.db`;
+    {
+      await using connection = openEmbeddedConnection(path);
+      await connection.send(["XADD", "s", "1-1", "a", "1"]);
+      await connection.send(["XGROUP", "CREATE", "s", "g", "0"]);
+    }
+    // What rstream before full 64-bit IDs wrote for `XADD s 18446744073709551615-18446744073709551615`
+    // and a read of it: 2^64 - 1 kept as 2^53 - 1, and no stream_nodes table yet.
+    const top = Number.MAX_SAFE_INTEGER;
+    const db = new DatabaseSync(path);
+    db.exec(`
+      PRAGMA user_version = 1;
+      DROP TABLE stream_nodes;
+      INSERT INTO entries (key_id, ms, seq, fields) VALUES (1, ${top}, ${top}, '["a","2"]');
+      UPDATE keys SET last_ms = ${top}, last_seq = ${top}, length = 2, entries_added = 2;
+      UPDATE groups SET last_ms = ${top}, last_seq = ${top}, entries_read = 2;
+      INSERT INTO consumers VALUES (1, 'g', 'c', 0);
+      INSERT INTO pel VALUES (1, 'g', ${top}, ${top}, 'c', 0, 1);`);
+    db.close();
+    {
+      await using connection = openEmbeddedConnection(path);
+      const max = "18446744073709551615-18446744073709551615";
+      assert.deepEqual(await connection.send(["XRANGE", "s", "-", "+"]), [
+        ["1-1", ["a", "1"]],
+        [max, ["a", "2"]],
+      ]);
+      assert.deepEqual(await connection.send(["XRANGE", "s", "(1-1", "+"]), [[max, ["a", "2"]]]);
+      assert.deepEqual(await connection.send(["XPENDING", "s", "g"]), [1, max, max, [["c", "1"]]]);
+      await assert.rejects(
+        connection.send(["XADD", "s", "*", "a", "3"]),
+        /exhausted the last possible ID/,
+      );
+    }
+    const file = inspect(path);
+    assert.equal(file.userVersion, SCHEMA_VERSION);
+    assert.ok(file.tables.includes("stream_nodes"));
   });
 });
 
@@ -122,7 +165,7 @@ Deno.test("openEmbeddedConnection() adopts and marks a store made before the mar
       await connection.send(["XADD", "s", "1-1", "a", "1"]);
     }
     const db = new DatabaseSync(path);
-    db.exec("PRAGMA application_id = 0"); // as rstream 0.1.0 left its files
+    db.exec("PRAGMA application_id = 0; PRAGMA user_version = 1"); // as rstream 0.1.0 left its files
     db.close();
     {
       await using connection = openEmbeddedConnection(path);

@@ -1,13 +1,18 @@
 import { ReplyError } from "../../lib/errors.ts";
 import assert from "node:assert/strict";
 import {
+  compareIds,
+  decrementId,
   formatId,
-  INFINITE_PART,
+  fromSqlPart,
+  incrementId,
   nextId,
   parseId,
   parseRangeEnd,
   parseRangeStart,
   parseU64,
+  toSqlPart,
+  U64_MAX,
 } from "../../lib/embedded/ids.ts";
 import { CommandStore } from "../../mod.ts";
 import { openEmbeddedConnection } from "../../lib/embedded/mod.ts";
@@ -28,7 +33,7 @@ Deno.test("parseU64() accepts what Redis's string2ull accepts", () => {
 Deno.test("parseId() reads <ms>-<seq>, <ms> and <ms>-* like Redis", () => {
   assert.deepEqual(
     { ...parseId("5-3", 0, true) },
-    { ms: 5, seq: 3, seqGiven: true, isU64Max: false, lossy: false },
+    { ms: 5, seq: 3, seqGiven: true, isU64Max: false },
   );
   assert.equal(parseId("5", 7, true).seq, 7);
   assert.equal(parseId("5-*", 0, true, true).seqGiven, false);
@@ -36,18 +41,46 @@ Deno.test("parseId() reads <ms>-<seq>, <ms> and <ms>-* like Redis", () => {
   assert.throws(() => parseId("-", 0, true), /Invalid stream ID/);
   assert.equal(parseId("+", 0, false).isU64Max, true);
   assert.equal(parseId("18446744073709551615-18446744073709551615", 0, true).isU64Max, true);
-  assert.equal(parseId("9007199254740993-0", 0, true).lossy, true);
+  assert.equal(parseId("9007199254740993-0", 0, true).ms, 9007199254740993n);
+  assert.equal(parseId("9007199254740991-0", 0, true).ms, 9007199254740991);
+});
+
+Deno.test("ID parts above 2^53 - 1 are bigints, compared, stepped and stored exactly", () => {
+  const top = parseId("18446744073709551615-18446744073709551614", 0, true);
+  assert.deepEqual(incrementId(top), { ms: U64_MAX, seq: U64_MAX });
+  assert.deepEqual(decrementId({ ms: U64_MAX, seq: 0 }), { ms: U64_MAX - 1n, seq: U64_MAX });
+  assert.deepEqual(incrementId({ ms: 1, seq: 9007199254740991 }), {
+    ms: 1,
+    seq: 9007199254740992n,
+  });
+  assert.deepEqual(decrementId({ ms: 1, seq: 9007199254740992n }), {
+    ms: 1,
+    seq: 9007199254740991,
+  });
+  assert.deepEqual(incrementId({ ms: 9007199254740991, seq: U64_MAX }), {
+    ms: 9007199254740992n,
+    seq: 0,
+  });
+  assert.equal(compareIds({ ms: 9007199254740991, seq: 0 }, { ms: 9007199254740992n, seq: 0 }), -1);
+  assert.equal(compareIds(top, { ms: U64_MAX, seq: U64_MAX }), -1);
+  assert.equal(formatId(top.ms, top.seq), "18446744073709551615-18446744073709551614");
+  assert.deepEqual(
+    toSqlPart(9007199254740992n),
+    new Uint8Array([0, 0x20, 0, 0, 0, 0, 0, 0]),
+  );
+  for (const part of [0, 42, 9007199254740991, 9007199254740992n, U64_MAX - 1n, U64_MAX]) {
+    assert.equal(fromSqlPart(toSqlPart(part)), part);
+  }
 });
 
 Deno.test("parseRangeStart() and parseRangeEnd() make ( bounds inclusive", () => {
   assert.deepEqual(parseRangeStart("(5-3"), { ms: 5, seq: 4 });
-  assert.deepEqual(parseRangeEnd("(5-0"), { ms: 4, seq: INFINITE_PART });
+  assert.deepEqual(parseRangeEnd("(5-0"), { ms: 4, seq: U64_MAX });
   assert.deepEqual({ ...parseRangeEnd("5") }, {
     ms: 5,
-    seq: INFINITE_PART,
+    seq: U64_MAX,
     seqGiven: true,
     isU64Max: false,
-    lossy: false,
   });
   assert.throws(() => parseRangeStart("(+"), /Invalid stream ID/);
   assert.throws(
@@ -106,7 +139,7 @@ Deno.test(
   },
 );
 
-Deno.test("formatId() prints the top part as 2^64-1", () => {
+Deno.test("formatId() prints parts of either form", () => {
   assert.equal(formatId(1, 2), "1-2");
-  assert.equal(formatId(INFINITE_PART, INFINITE_PART), "18446744073709551615-18446744073709551615");
+  assert.equal(formatId(U64_MAX, U64_MAX), "18446744073709551615-18446744073709551615");
 });
