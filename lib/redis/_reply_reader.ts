@@ -63,6 +63,15 @@ function text(bytes: Uint8Array, from: number, to: number): string {
   return decoder.decode(bytes.subarray(from, to));
 }
 
+/** `bytes[from, to)` as a binary string: one character (U+0000 to U+00FF) per byte. */
+function binaryString(bytes: Uint8Array, from: number, to: number): string {
+  let out = "";
+  for (let i = from; i < to; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, Math.min(to, i + 8192)));
+  }
+  return out;
+}
+
 /**
  * Decodes RESP2 replies fed as byte chunks.
  *
@@ -86,6 +95,7 @@ export class _ReplyReader {
   readonly #maxBytes: number;
   readonly #maxDepth: number;
   readonly #maxArray: number;
+  readonly #binaryArgument: ((index: number, first: RedisReply | undefined) => boolean) | undefined;
   /** Bytes not decoded yet (copied: never the caller's memory). */
   #buffer: Uint8Array = EMPTY;
   /** Chunks received while waiting for `#need` bytes, and their total length. */
@@ -106,7 +116,10 @@ export class _ReplyReader {
    * Creates a reader; `maxReplyBytes` bounds one reply (default 512 MiB),
    * `maxDepth` how deeply arrays nest and `maxArrayLength` how many elements
    * one array announces (both unbounded by default; the RESP server reads
-   * requests with depth 1).
+   * requests with depth 1). `binaryArgument(index, first)` is asked, for a bulk
+   * string at `index` of an array whose first element is `first`, whether to
+   * decode it as a binary string (one character per byte) instead of UTF-8:
+   * the RESP server reads RESTORE's payload so.
    */
   constructor(
     handlers: _ReplyHandlers,
@@ -114,12 +127,14 @@ export class _ReplyReader {
       maxReplyBytes?: number | undefined;
       maxDepth?: number | undefined;
       maxArrayLength?: number | undefined;
+      binaryArgument?: (index: number, first: RedisReply | undefined) => boolean;
     } = {},
   ) {
     this.#handlers = handlers;
     this.#maxBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
     this.#maxDepth = options.maxDepth ?? Infinity;
     this.#maxArray = options.maxArrayLength ?? Infinity;
+    this.#binaryArgument = options.binaryArgument;
   }
 
   /** Whether part of a reply has been read and the rest not yet. */
@@ -297,6 +312,12 @@ export class _ReplyReader {
           return null;
         }
         this.#next = end + 2;
+        if (this.#binaryArgument !== undefined) {
+          const top = this.#stack[this.#stack.length - 1];
+          if (top !== undefined && this.#binaryArgument(top.items.length, top.items[0])) {
+            return binaryString(bytes, next, end);
+          }
+        }
         return text(bytes, next, end);
       }
       default: { // * array

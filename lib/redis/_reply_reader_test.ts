@@ -166,3 +166,20 @@ Deno.test("_ReplyReader decodes any reply tree fed in any chunking (property)", 
     { numRuns: 300 },
   );
 });
+
+Deno.test("_ReplyReader decodes the arguments binaryArgument() names as binary strings, byte for byte", () => {
+  const events: unknown[] = [];
+  const r = new _ReplyReader({
+    onReply: (reply) => events.push(reply),
+    onErrorReply: () => {},
+    onProtocolError: () => {},
+  }, { binaryArgument: (index, first) => index === 3 && first === "RESTORE" });
+  const payload = "\x00\xc3\xa9\xff\x80"; // not UTF-8 as a whole; é as UTF-8 in the middle
+  const request = (name: string) =>
+    `*4\r\n$${name.length}\r\n${name}\r\n$1\r\nk\r\n$1\r\n0\r\n$5\r\n${payload}\r\n`;
+  r.feed(bytesOf(request("RESTORE") + request("ECHOOO")));
+  assert.deepEqual(events, [
+    ["RESTORE", "k", "0", payload],
+    ["ECHOOO", "k", "0", "\x00é\ufffd\ufffd"],
+  ]);
+});

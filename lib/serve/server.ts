@@ -148,7 +148,14 @@ class Client implements ClientState {
       onReply: (reply) => this.#onRequest(reply),
       onErrorReply: (message) => this.#protocolError(`expected '*', got '-${message}'`),
       onProtocolError: (what) => this.#protocolError(what.replace(/^Protocol error, /, "")),
-    }, { maxReplyBytes: server.maxRequestBytes, maxDepth: 1, maxArrayLength: 1024 * 1024 });
+    }, {
+      maxReplyBytes: server.maxRequestBytes,
+      maxDepth: 1,
+      maxArrayLength: 1024 * 1024,
+      // RESTORE's payload is binary: kept byte for byte, as the embedded store's restore() takes it.
+      binaryArgument: (index, first) =>
+        index === 3 && typeof first === "string" && first.toLowerCase() === "restore",
+    });
   }
 
   close(): void {
