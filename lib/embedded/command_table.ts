@@ -15,6 +15,7 @@ import { KEY_HANDLERS } from "./keys.ts";
 import { NODE_HANDLERS } from "./nodes.ts";
 import { PENDING_HANDLERS } from "./pending.ts";
 import { READ_HANDLERS } from "./reads.ts";
+import { RESTORE_HANDLERS } from "./restore.ts";
 import { arityError, asciiLower, checkNoNul, sanitizeErrorText } from "./replies.ts";
 import { STREAM_HANDLERS } from "./streams.ts";
 
@@ -27,6 +28,7 @@ const ALL: readonly HandlerSpec[] = [
   ...INFO_HANDLERS,
   ...COLLECTION_HANDLERS,
   ...NODE_HANDLERS,
+  ...RESTORE_HANDLERS,
 ];
 
 /** Every command and subcommand the embedded store runs (for COMMAND of `rstream serve`). */
@@ -71,8 +73,10 @@ function arityOk(arity: number, argc: number): boolean {
 export function lookupCommand(args: readonly string[]): HandlerSpec {
   const name = asciiLower(args[0] ?? "");
   // Names and string values are stored as SQLite TEXT, which ends at a NUL;
-  // XADD's field values are stored as JSON and checked by xadd() itself.
-  if (name !== "xadd") checkNoNul(args, args.length);
+  // XADD's field values are stored as JSON and checked by xadd() itself;
+  // RESTORE's payload is binary, and restore() checks the names it holds.
+  if (name === "restore") checkNoNul(args, 3);
+  else if (name !== "xadd") checkNoNul(args, args.length);
   const container = CONTAINERS.get(name);
   if (container !== undefined) {
     if (args.length < 2) throw arityError(name);
