@@ -14,12 +14,8 @@ import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 import { serve } from "../../lib/serve/server.ts";
 import { freePort, redisRequired } from "../_redis_server.ts";
 
-/**
- * The pass count reached (of 111). The one failing, for the reason in
- * docs/serve.md: the legacy RDB load (RESTORE of a payload in Redis's RDB
- * serialization).
- */
-export const MIN_PASSED = 110;
+/** The pass count reached: all 111. */
+export const MIN_PASSED = 111;
 
 const SUITE = (() => {
   try {
