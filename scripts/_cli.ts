@@ -5,9 +5,51 @@
  * @module
  */
 
-import { abortableSleep, errorLine, errorText, UsageError } from "../mod.ts";
+import {
+  abortableSleep,
+  AuthenticationError,
+  ConnectionError,
+  errorLine,
+  errorText,
+  StoreLockedError,
+  UsageError,
+} from "../mod.ts";
 
 export { errorLine, errorText, UsageError };
+
+/**
+ * The one line printed when the trouble that `error` warned of is over and
+ * `doing` goes on: Redis reachable again (or accepting the password), the
+ * embedded store unlocked.
+ *
+ * @example After a connection outage and after a refused password
+ * ```ts
+ * import { AuthenticationError, ConnectionError } from "../mod.ts";
+ * import { recoveryLine } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(recoveryLine(new ConnectionError("lost"), "sending"), "Redis reachable again; sending");
+ * assert.equal(
+ *   recoveryLine(new AuthenticationError("refused", { reconnecting: true }), "sending"),
+ *   "Redis accepts the password again; sending",
+ * );
+ * ```
+ */
+export function recoveryLine(error: unknown, doing: string): string {
+  if (error instanceof StoreLockedError) {
+    return `the embedded store ${error.displayUrl} is unlocked again; ${doing}`;
+  }
+  if (error instanceof AuthenticationError) return `Redis accepts the password again; ${doing}`;
+  if (error instanceof ConnectionError) return `Redis reachable again; ${doing}`;
+  return `the store answers again; ${doing}`;
+}
+
+/** What kind of trouble `error` is: a warning is repeated at once when the kind changes. */
+export function troubleOf(error: unknown): string {
+  if (error instanceof StoreLockedError) return "locked";
+  if (error instanceof AuthenticationError) return "auth";
+  if (error instanceof ConnectionError) return "unreachable";
+  return errorText(error);
+}
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;

@@ -11,7 +11,13 @@
  * @module
  */
 
-import { ConnectionError, ReplyError, StreamError, toStreamError } from "../errors.ts";
+import {
+  AuthenticationError,
+  ConnectionError,
+  ReplyError,
+  StreamError,
+  toStreamError,
+} from "../errors.ts";
 import { scrubSecret } from "../redact_url.ts";
 import { _lostError, _RespSocket } from "./_socket.ts";
 
@@ -149,6 +155,44 @@ function tlsDetail(message: string, name: string): string {
   return line;
 }
 
+/**
+ * The handshake's AUTH was refused: what was refused and what to do, in one
+ * line. `reconnecting`: a new socket of a connection whose earlier socket
+ * authenticated with the same credentials, so the server changed.
+ */
+function authError(
+  reply: ReplyError,
+  endpoint: _Endpoint,
+  reconnecting: boolean,
+): AuthenticationError {
+  const { displayUrl } = endpoint;
+  const withUser = endpoint.handshake.find((command) => command[0] === "AUTH")?.length === 3;
+  const failed = `Authentication failed for ${displayUrl}${reconnecting ? " on reconnecting" : ""}`;
+  const options = { displayUrl, command: "AUTH", cause: reply, reconnecting };
+  if (/without any password configured|no password is set/i.test(reply.message)) {
+    return new AuthenticationError(
+      reconnecting
+        ? `${failed}: the URL gives a password but the server now has none set (restarted without requirepass?); set requirepass again, or remove the password from the URL or REDIS_URL`
+        : `${failed}: the URL gives a password but the server has none set; remove it from the URL or REDIS_URL, or set requirepass on the server`,
+      options,
+    );
+  }
+  const given = withUser ? "the user and password given" : "the password given";
+  const check = withUser ? "the user and password" : "the password";
+  return new AuthenticationError(
+    reconnecting
+      ? `${failed}: the server refused ${given}, which it accepted before (${
+        withUser ? "restarted, or the user's ACL changed?" : "restarted with another password?"
+      }); check the server's ${
+        withUser ? "ACL" : "requirepass"
+      } and ${check} in the URL or REDIS_URL`
+      : `${failed}: the server refused ${given} (${
+        withUser ? "wrong password, or no such user, or the user is disabled" : "wrong password"
+      }); check ${check} in the URL or REDIS_URL`,
+    options,
+  );
+}
+
 /** The one error a failed connect reports. */
 function connectError(error: unknown, endpoint: _Endpoint): unknown {
   const { displayUrl, secret } = endpoint;
@@ -206,7 +250,10 @@ function timeoutError(endpoint: _Endpoint, progress: _Progress): Error {
  * const socket = await _dial({ hostname: "127.0.0.1", port: 6379, displayUrl: "redis://127.0.0.1:6379", handshake: [], connectTimeoutMs: 5000 });
  * ```
  */
-export async function _dial(endpoint: _Endpoint): Promise<_RespSocket> {
+export async function _dial(
+  endpoint: _Endpoint,
+  options: { reconnecting?: boolean } = {},
+): Promise<_RespSocket> {
   const { connectTimeoutMs, displayUrl } = endpoint;
   const progress: _Progress = { phase: "tcp" };
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -232,7 +279,14 @@ export async function _dial(endpoint: _Endpoint): Promise<_RespSocket> {
     });
     if (endpoint.handshake.length > 0) {
       const replies = await Promise.race([socket.pipeline(endpoint.handshake), timeout]);
-      for (const reply of replies) if (reply instanceof Error) throw reply;
+      replies.forEach((reply, i) => {
+        if (!(reply instanceof Error)) return;
+        // A refused AUTH fails the commands after it (NOAUTH): report the AUTH.
+        if (endpoint.handshake[i]![0] === "AUTH" && reply instanceof ReplyError) {
+          throw authError(reply, endpoint, options.reconnecting ?? false);
+        }
+        throw reply;
+      });
     }
     return socket;
   } catch (error) {
