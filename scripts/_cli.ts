@@ -11,26 +11,54 @@ import {
   ConnectionError,
   errorLine,
   errorText,
+  ReplyError,
   StoreLockedError,
   UsageError,
 } from "../mod.ts";
 
 export { errorLine, errorText, UsageError };
 
+/** Whether Redis refused a write for want of memory (`OOM`, maxmemory with noeviction). */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof ReplyError && error.code === "OOM";
+}
+
+/**
+ * An error as a warning says it: {@linkcode errorText}, with what to do about
+ * an OOM, and without the trailing period of Redis's own texts.
+ *
+ * @example An OOM reply
+ * ```ts
+ * import { ReplyError } from "../mod.ts";
+ * import { warningText } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   warningText(new ReplyError("OOM command not allowed when used memory > 'maxmemory'.")),
+ *   "Redis refuses writes: OOM command not allowed when used memory > 'maxmemory' (raise maxmemory, or trim the streams)",
+ * );
+ * ```
+ */
+export function warningText(error: unknown): string {
+  const text = errorText(error).replace(/\.$/, "");
+  return isOutOfMemory(error)
+    ? `Redis refuses writes: ${text} (raise maxmemory, or trim the streams)`
+    : text;
+}
+
 /**
  * The one line printed when the trouble that `error` warned of is over and
- * `doing` goes on: Redis reachable again (or accepting the password), the
- * embedded store unlocked.
+ * `doing` goes on: Redis reachable again (or accepting the password, or
+ * writes), the embedded store unlocked.
  *
- * @example After a connection outage and after a refused password
+ * @example After a connection outage and after an OOM
  * ```ts
- * import { AuthenticationError, ConnectionError } from "../mod.ts";
+ * import { ConnectionError, ReplyError } from "../mod.ts";
  * import { recoveryLine } from "./_cli.ts";
  * import assert from "node:assert/strict";
  * assert.equal(recoveryLine(new ConnectionError("lost"), "sending"), "Redis reachable again; sending");
  * assert.equal(
- *   recoveryLine(new AuthenticationError("refused", { reconnecting: true }), "sending"),
- *   "Redis accepts the password again; sending",
+ *   recoveryLine(new ReplyError("OOM command not allowed"), "sending"),
+ *   "Redis accepts writes again; sending",
  * );
  * ```
  */
@@ -39,6 +67,7 @@ export function recoveryLine(error: unknown, doing: string): string {
     return `the embedded store ${error.displayUrl} is unlocked again; ${doing}`;
   }
   if (error instanceof AuthenticationError) return `Redis accepts the password again; ${doing}`;
+  if (isOutOfMemory(error)) return `Redis accepts writes again; ${doing}`;
   if (error instanceof ConnectionError) return `Redis reachable again; ${doing}`;
   return `the store answers again; ${doing}`;
 }
@@ -47,6 +76,7 @@ export function recoveryLine(error: unknown, doing: string): string {
 export function troubleOf(error: unknown): string {
   if (error instanceof StoreLockedError) return "locked";
   if (error instanceof AuthenticationError) return "auth";
+  if (isOutOfMemory(error)) return "oom";
   if (error instanceof ConnectionError) return "unreachable";
   return errorText(error);
 }

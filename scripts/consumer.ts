@@ -28,6 +28,7 @@ import {
   recoveryLine,
   shutdownSignal,
   sleep,
+  warningText,
 } from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 import { type ConsumerOps, type OpsArgs, opsUsage, startConsumerOps, takeOpsArgs } from "./_ops.ts"; // ops (issue 19)
@@ -109,7 +110,7 @@ async function runGroup(
         break;
       case "error":
         console.error(
-          `warning: ${errorText(event.error)}${
+          `warning: ${warningText(event.error)}${
             event.repeated ? ` (and ${event.repeated} times more)` : ""
           }`,
         );

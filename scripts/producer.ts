@@ -25,14 +25,15 @@ import {
   type StreamStore,
 } from "../mod.ts";
 import {
-  errorText,
   EXIT_USAGE,
   failureOutput,
+  isOutOfMemory,
   recoveryLine,
   shutdownSignal,
   sleep,
   troubleOf,
   UsageError,
+  warningText,
 } from "./_cli.ts";
 import {
   makeReading,
@@ -124,12 +125,12 @@ const WARN_EVERY_MS = 30_000;
 
 /**
  * Errors a retry can fix: Redis unreachable, Redis refusing on a reconnect the
- * password it accepted before (restarted with another one), or the embedded
- * store locked by another process.
+ * password it accepted before (restarted with another one), Redis out of
+ * memory, or the embedded store locked by another process.
  */
 function isTransient(error: unknown): boolean {
   return error instanceof ConnectionError || error instanceof StoreLockedError ||
-    (error instanceof AuthenticationError && error.reconnecting);
+    (error instanceof AuthenticationError && error.reconnecting) || isOutOfMemory(error);
 }
 
 /**
@@ -160,7 +161,7 @@ async function retryTransient<T>(
         warned === undefined || warned.trouble !== trouble ||
         Date.now() - warned.at >= WARN_EVERY_MS
       ) {
-        console.error(`warning: ${errorText(error)}; the reading is kept and retried`);
+        console.error(`warning: ${warningText(error)}; the reading is kept and retried`);
         warned = { at: Date.now(), trouble };
       }
       await backoff.wait(signal);
@@ -171,10 +172,10 @@ async function retryTransient<T>(
 
 /**
  * Sends `n` readings; when the connection is lost (Redis restarted, the
- * connection killed), Redis refuses the password on a reconnect, or the
- * embedded store is locked by another process, the same readings are sent
- * again once it is back, so a reading whose add was in flight may be added
- * twice (at least once), never skipped.
+ * connection killed), Redis refuses the password on a reconnect or is out of
+ * memory, or the embedded store is locked by another process, the same
+ * readings are sent again once it is back, so a reading whose add was in
+ * flight may be added twice (at least once), never skipped.
  */
 function sendRetrying(
   store: StreamStore,
@@ -273,7 +274,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         if (down && now - lastWarning < 30_000) break;
         const why = event.type === "stalled"
           ? `Redis has not answered for ${Math.round(event.waitedMs / 1000)} s`
-          : `${errorText(event.error)}`;
+          : `${warningText(event.error)}`;
         console.error(
           `warning: ${why}; ${event.spooled} reading${
             event.spooled === 1 ? "" : "s"
@@ -288,7 +289,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         // retryInMs 0: reported only, forwarding goes on (a read-back the user's ACL denies).
         if (event.retryInMs > 0) failing = event.error;
         // The same error (NOPERM, OOM, …) on every retry: once per 30 s, with the count held back.
-        const text = errorText(event.error);
+        const text = warningText(event.error);
         const now = Date.now();
         const seen = errors.get(text);
         if (seen && now - seen.at < 30_000) {
