@@ -222,19 +222,36 @@ export class NoPermissionError extends StreamError {
 }
 
 /**
- * Authentication failed (WRONGPASS, NOAUTH).
+ * Authentication failed (WRONGPASS, NOAUTH): the server refused the user or
+ * password given, or wants one and none was given.
  *
- * @example The URL it names is redacted
+ * @example The URL it names is redacted; a refusal on a reconnect says so
  * ```ts
  * import { AuthenticationError } from "@rstream/rstream";
  * import assert from "node:assert/strict";
  * const error = new AuthenticationError("failed", { displayUrl: "redis://u:pw@db:6379" });
  * assert.equal(error.displayUrl, "redis://db:6379");
+ * assert.equal(error.reconnecting, false);
+ * assert.equal(new AuthenticationError("failed", { reconnecting: true }).reconnecting, true);
  * ```
  */
 export class AuthenticationError extends StreamError {
   /** The error's name, for `instanceof`-free checks. */
   override name = "AuthenticationError";
+  /**
+   * `true` when the server refused credentials on a new socket (a reconnect,
+   * or a blocking read's socket) that it had accepted on an earlier one of
+   * the same connection: it was restarted with another password, or the
+   * user's ACL changed. The connection keeps reconnecting, so the call may
+   * be retried; the producer script and the consumer worker do, while a
+   * first connect that is refused (`false`) is a setting to fix.
+   */
+  readonly reconnecting: boolean;
+  /** Creates the error; `options.reconnecting` marks a refusal on a reconnect. */
+  constructor(message: string, options: StreamErrorOptions & { reconnecting?: boolean } = {}) {
+    super(message, options);
+    this.reconnecting = options.reconnecting ?? false;
+  }
 }
 
 /**
@@ -586,10 +603,12 @@ export function toStreamError(error: unknown, context: ErrorContext = {}): unkno
         );
       case "WRONGPASS":
       case "NOAUTH":
+        // A connect's AUTH is worded in lib/redis/_dial.ts, which knows what the URL gave; a
+        // command's NOAUTH means its socket sent no AUTH: the URL gives no password.
         return new AuthenticationError(
-          `Authentication failed for ${server}: ${
-            error.code === "NOAUTH" ? "a password is required" : "wrong username or password"
-          }; check the user and password in the URL or REDIS_URL`,
+          error.code === "NOAUTH"
+            ? `Authentication failed for ${server}: the server requires a password and none was given; add it to the URL or REDIS_URL`
+            : `Authentication failed for ${server}: the server refused the user or password given; check the user and password in the URL or REDIS_URL`,
           { ...context, cause: error },
         );
     }

@@ -145,14 +145,18 @@ Deno.test("toStreamError() maps WRONGPASS to AuthenticationError naming the serv
   assert.ok(error instanceof AuthenticationError);
   assert.equal(
     error.message,
-    "Authentication failed for redis://localhost:6379: wrong username or password; check the user and password in the URL or REDIS_URL",
+    "Authentication failed for redis://localhost:6379: the server refused the user or password given; check the user and password in the URL or REDIS_URL",
   );
+  assert.equal(error.reconnecting, false);
 });
 
-Deno.test("toStreamError() maps NOAUTH to AuthenticationError asking for a password", () => {
+Deno.test("toStreamError() maps NOAUTH to AuthenticationError saying none was given", () => {
   const error = toStreamError(new ReplyError("NOAUTH Authentication required."));
   assert.ok(error instanceof AuthenticationError);
-  assert.match(error.message, /^Authentication failed for the server: a password is required;/);
+  assert.equal(
+    error.message,
+    "Authentication failed for the server: the server requires a password and none was given; add it to the URL or REDIS_URL",
+  );
 });
 
 Deno.test("toStreamError() maps an invalid stream ID reply to InvalidStreamIdError", () => {

@@ -5,9 +5,81 @@
  * @module
  */
 
-import { abortableSleep, errorLine, errorText, UsageError } from "../mod.ts";
+import {
+  abortableSleep,
+  AuthenticationError,
+  ConnectionError,
+  errorLine,
+  errorText,
+  ReplyError,
+  StoreLockedError,
+  UsageError,
+} from "../mod.ts";
 
 export { errorLine, errorText, UsageError };
+
+/** Whether Redis refused a write for want of memory (`OOM`, maxmemory with noeviction). */
+export function isOutOfMemory(error: unknown): boolean {
+  return error instanceof ReplyError && error.code === "OOM";
+}
+
+/**
+ * An error as a warning says it: {@linkcode errorText}, with what to do about
+ * an OOM, and without the trailing period of Redis's own texts.
+ *
+ * @example An OOM reply
+ * ```ts
+ * import { ReplyError } from "../mod.ts";
+ * import { warningText } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   warningText(new ReplyError("OOM command not allowed when used memory > 'maxmemory'.")),
+ *   "Redis refuses writes: OOM command not allowed when used memory > 'maxmemory' (raise maxmemory, or trim the streams)",
+ * );
+ * ```
+ */
+export function warningText(error: unknown): string {
+  const text = errorText(error).replace(/\.$/, "");
+  return isOutOfMemory(error)
+    ? `Redis refuses writes: ${text} (raise maxmemory, or trim the streams)`
+    : text;
+}
+
+/**
+ * The one line printed when the trouble that `error` warned of is over and
+ * `doing` goes on: Redis reachable again (or accepting the password, or
+ * writes), the embedded store unlocked.
+ *
+ * @example After a connection outage and after an OOM
+ * ```ts
+ * import { ConnectionError, ReplyError } from "../mod.ts";
+ * import { recoveryLine } from "./_cli.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(recoveryLine(new ConnectionError("lost"), "sending"), "Redis reachable again; sending");
+ * assert.equal(
+ *   recoveryLine(new ReplyError("OOM command not allowed"), "sending"),
+ *   "Redis accepts writes again; sending",
+ * );
+ * ```
+ */
+export function recoveryLine(error: unknown, doing: string): string {
+  if (error instanceof StoreLockedError) {
+    return `the embedded store ${error.displayUrl} is unlocked again; ${doing}`;
+  }
+  if (error instanceof AuthenticationError) return `Redis accepts the password again; ${doing}`;
+  if (isOutOfMemory(error)) return `Redis accepts writes again; ${doing}`;
+  if (error instanceof ConnectionError) return `Redis reachable again; ${doing}`;
+  return `the store answers again; ${doing}`;
+}
+
+/** What kind of trouble `error` is: a warning is repeated at once when the kind changes. */
+export function troubleOf(error: unknown): string {
+  if (error instanceof StoreLockedError) return "locked";
+  if (error instanceof AuthenticationError) return "auth";
+  if (isOutOfMemory(error)) return "oom";
+  if (error instanceof ConnectionError) return "unreachable";
+  return errorText(error);
+}
 
 /** Exit code for bad input. */
 export const EXIT_USAGE = 2;

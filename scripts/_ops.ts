@@ -239,6 +239,8 @@ function logWorkerEvent(log: Logger, event: WorkerEvent): void {
       return log("info", { event: "healthy", unhealthyMs: event.unhealthyMs });
     case "error":
       return log("warn", { event: "error", error: event.error, repeated: event.repeated });
+    case "recovered":
+      return log("info", { event: "recovered", error: event.error, failedMs: event.failedMs });
   }
 }
 

@@ -9,17 +9,27 @@
  */
 
 import {
+  ConnectionError,
   consume,
   consumeTopic,
   type Delivery,
   type Fields,
+  NoGroupError,
   openStore,
   readFromCheckpoint,
   StoreFileError,
   type StreamStore,
   type WorkerEvent,
 } from "../mod.ts";
-import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep } from "./_cli.ts";
+import {
+  errorText,
+  EXIT_USAGE,
+  failureOutput,
+  recoveryLine,
+  shutdownSignal,
+  sleep,
+  warningText,
+} from "./_cli.ts";
 import { CONSUMER_USAGE, type ConsumerOptions, parseConsumerArgs } from "./_consumer_options.ts";
 import { type ConsumerOps, type OpsArgs, opsUsage, startConsumerOps, takeOpsArgs } from "./_ops.ts"; // ops (issue 19)
 
@@ -48,6 +58,8 @@ async function runGroup(
   ops: ConsumerOps,
 ): Promise<number> {
   const print = ops.printer ?? printer(options.json);
+  /** The error of the last warning printed, until the line that says it is over. */
+  let warned: unknown;
   const onEvent = (event: WorkerEvent) => {
     switch (event.type) {
       case "handled":
@@ -93,13 +105,21 @@ async function runGroup(
         break;
       case "healthy":
         console.error(`the store answers again after ${event.unhealthyMs} ms`);
+        // That line says a timed-out connection is back; other trouble gets its own line.
+        if (warned instanceof ConnectionError) warned = undefined;
         break;
       case "error":
         console.error(
-          `warning: ${errorText(event.error)}${
+          `warning: ${warningText(event.error)}${
             event.repeated ? ` (and ${event.repeated} times more)` : ""
           }`,
         );
+        // A vanished group is re-created: its `created group` line says that is over.
+        if (!(event.error instanceof NoGroupError)) warned = event.error;
+        break;
+      case "recovered":
+        if (warned !== undefined) console.error(recoveryLine(warned, "consuming"));
+        warned = undefined;
         break;
     }
   };

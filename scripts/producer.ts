@@ -10,6 +10,7 @@
 
 import {
   addOnce,
+  AuthenticationError,
   Backoff,
   ConnectionError,
   type Fields,
@@ -23,7 +24,17 @@ import {
   StoreLockedError,
   type StreamStore,
 } from "../mod.ts";
-import { errorText, EXIT_USAGE, failureOutput, shutdownSignal, sleep, UsageError } from "./_cli.ts";
+import {
+  EXIT_USAGE,
+  failureOutput,
+  isOutOfMemory,
+  recoveryLine,
+  shutdownSignal,
+  sleep,
+  troubleOf,
+  UsageError,
+  warningText,
+} from "./_cli.ts";
 import {
   makeReading,
   parseProducerArgs,
@@ -112,15 +123,21 @@ async function sendDirect(
 /** How often a producer that keeps retrying repeats its warning. */
 const WARN_EVERY_MS = 30_000;
 
-/** Errors a retry can fix: Redis unreachable, or the embedded store locked by another process. */
+/**
+ * Errors a retry can fix: Redis unreachable, Redis refusing on a reconnect the
+ * password it accepted before (restarted with another one), Redis out of
+ * memory, or the embedded store locked by another process.
+ */
 function isTransient(error: unknown): boolean {
-  return error instanceof ConnectionError || error instanceof StoreLockedError;
+  return error instanceof ConnectionError || error instanceof StoreLockedError ||
+    (error instanceof AuthenticationError && error.reconnecting) || isOutOfMemory(error);
 }
 
 /**
  * Retries `attempt` after transient errors, with backoff, until it succeeds
  * or `signal` aborts (then the last error is thrown); any other error is
- * thrown at once. One warning when the trouble starts, repeated every 30 s
+ * thrown at once. One warning when the trouble starts (and when it changes,
+ * say from a lost connection to a refused password), repeated every 30 s
  * while it lasts, and one line when it is over.
  */
 async function retryTransient<T>(
@@ -129,25 +146,23 @@ async function retryTransient<T>(
   signal: AbortSignal,
 ): Promise<T> {
   const backoff = new Backoff({ initialMs: 50, maxMs: 1000 });
-  let warnedAt: number | undefined;
+  let warned: { at: number; trouble: string } | undefined;
   let last: unknown;
   for (;;) {
     try {
       const result = await attempt();
-      if (warnedAt !== undefined) {
-        console.error(
-          last instanceof StoreLockedError
-            ? `the embedded store ${last.displayUrl} is unlocked again; ${what}`
-            : `Redis reachable again; ${what}`,
-        );
-      }
+      if (warned !== undefined) console.error(recoveryLine(last, what));
       return result;
     } catch (error) {
       if (!isTransient(error) || signal.aborted) throw error;
       last = error;
-      if (warnedAt === undefined || Date.now() - warnedAt >= WARN_EVERY_MS) {
-        console.error(`warning: ${errorText(error)}; the reading is kept and retried`);
-        warnedAt = Date.now();
+      const trouble = troubleOf(error);
+      if (
+        warned === undefined || warned.trouble !== trouble ||
+        Date.now() - warned.at >= WARN_EVERY_MS
+      ) {
+        console.error(`warning: ${warningText(error)}; the reading is kept and retried`);
+        warned = { at: Date.now(), trouble };
       }
       await backoff.wait(signal);
       if (signal.aborted) throw error;
@@ -157,8 +172,9 @@ async function retryTransient<T>(
 
 /**
  * Sends `n` readings; when the connection is lost (Redis restarted, the
- * connection killed) or the embedded store is locked by another process, the
- * same readings are sent again once it is back, so a reading whose add was in
+ * connection killed), Redis refuses the password on a reconnect or is out of
+ * memory, or the embedded store is locked by another process, the same
+ * readings are sent again once it is back, so a reading whose add was in
  * flight may be added twice (at least once), never skipped.
  */
 function sendRetrying(
@@ -216,8 +232,13 @@ async function runDirect(options: ProducerOptions, signal: AbortSignal): Promise
   }
 }
 
-/** Logs forwarder events on stderr, once per outage rather than once per retry. */
+/**
+ * Logs forwarder events on stderr, once per outage rather than once per retry,
+ * and one line when the first batch after it is forwarded.
+ */
 function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void {
+  /** What the last warning was about, until a batch is forwarded: the recovery line says it. */
+  let failing: unknown;
   let down = false;
   let quiet = false; // after the first batch, and again after an outage, say nothing per batch
   let lastWarning = 0;
@@ -225,7 +246,9 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
   return (event) => {
     switch (event.type) {
       case "forwarded":
-        if (down) console.error(`Redis reachable again; forwarding spooled readings`);
+        if (failing !== undefined) {
+          console.error(recoveryLine(failing, "forwarding spooled readings"));
+        }
         if (!quiet) {
           console.error(
             `forwarded ${event.count} reading${
@@ -233,6 +256,7 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
             } to ${options.stream} (spool_seq ${event.firstSeq}..${event.lastSeq})`,
           );
         }
+        failing = undefined;
         down = false;
         quiet = true;
         break;
@@ -245,11 +269,12 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         break;
       case "unreachable":
       case "stalled": {
+        failing = event.type === "stalled" ? new ConnectionError("stalled") : event.error;
         const now = Date.now();
         if (down && now - lastWarning < 30_000) break;
         const why = event.type === "stalled"
           ? `Redis has not answered for ${Math.round(event.waitedMs / 1000)} s`
-          : `${errorText(event.error)}`;
+          : `${warningText(event.error)}`;
         console.error(
           `warning: ${why}; ${event.spooled} reading${
             event.spooled === 1 ? "" : "s"
@@ -261,8 +286,10 @@ function forwardLogger(options: ProducerOptions): (event: ForwardEvent) => void 
         break;
       }
       case "error": {
+        // retryInMs 0: reported only, forwarding goes on (a read-back the user's ACL denies).
+        if (event.retryInMs > 0) failing = event.error;
         // The same error (NOPERM, OOM, …) on every retry: once per 30 s, with the count held back.
-        const text = errorText(event.error);
+        const text = warningText(event.error);
         const now = Date.now();
         const seen = errors.get(text);
         if (seen && now - seen.at < 30_000) {

@@ -147,7 +147,7 @@ class RedisConnection implements CommandConnection {
       try {
         while (!this.#closed) {
           try {
-            const socket = await _dial(this.#endpoint);
+            const socket = await _dial(this.#endpoint, { reconnecting: true });
             if (this.#closed) {
               socket.fail(this.#closedError());
               return;
@@ -156,8 +156,14 @@ class RedisConnection implements CommandConnection {
             this.#reconnects++;
             this.#adopt(socket);
             return;
-          } catch {
-            // Commands waiting meanwhile fail on commandTimeoutMs (the watchdog).
+          } catch (error) {
+            // Unreachable: commands waiting meanwhile fail on commandTimeoutMs (the watchdog).
+            // The server answered and refused the handshake (a new password, a changed ACL):
+            // they fail now, with its reason; later ones wait for the next attempt.
+            if (!(error instanceof ConnectionError)) {
+              const refused = error instanceof Error ? error : new ConnectionError(String(error));
+              for (const w of this.#waiting.splice(0)) w.reject(refused);
+            }
             await abortableSleep(this.#backoff.next(), this.#stop.signal);
           }
         }
@@ -233,7 +239,7 @@ class RedisConnection implements CommandConnection {
         if (!idle.error) socket = idle;
       }
       if (!socket) {
-        const dialing = _dial(this.#endpoint);
+        const dialing = _dial(this.#endpoint, { reconnecting: true }); // an earlier socket authenticated
         dialing.then((s) => {
           this.#track(s);
           if (ended || this.#closed) s.fail(ended ?? this.#closedError());

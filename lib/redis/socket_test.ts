@@ -228,3 +228,19 @@ redisTest(
     assert.deepEqual(after, { status: "fulfilled", value: ["b"] });
   },
 );
+
+Deno.test("connectRedis() with rediss:// fails at once in one line when the peer answers in plaintext", async () => {
+  // A plaintext Redis answers a TLS ClientHello that holds a newline with an error reply.
+  await using server = fake(async (conn) => {
+    await readSome(conn);
+    await conn.write(new TextEncoder().encode("-ERR unknown command\r\n"));
+  });
+  const url = server.url.replace("redis://", "rediss://app:s3cret@");
+  const shown = server.url.replace("redis://", "rediss://");
+  const error = await within(1000, connectRedis(url).then(() => undefined, (e) => e));
+  assert.ok(error instanceof ConnectionError, String(error));
+  assert.equal(
+    error.message,
+    `TLS handshake with ${shown} failed: the server did not answer in TLS (is it a plaintext port? then use ${server.url})`,
+  );
+});

@@ -63,7 +63,9 @@ function message(error: unknown): string {
 function isPermanent(error: unknown): boolean {
   return error instanceof WrongTypeError || error instanceof NoPermissionError ||
     error instanceof StoreFileError ||
-    error instanceof AuthenticationError || error instanceof TypeError ||
+    // Refused on a reconnect: the server changed (restarted with another password) and may
+    // change back; the connection keeps trying. A refused first connect never gets here.
+    (error instanceof AuthenticationError && !error.reconnecting) || error instanceof TypeError ||
     error instanceof RangeError;
 }
 
@@ -105,6 +107,8 @@ export class ConsumerWorker {
   readonly #slotWaiters: (() => void)[] = [];
   /** Set after a failed store call: a read reply may have been lost, so re-read own pending. */
   #recheckOwn = false;
+  /** The last failure of a step and when the first of the run began, until one succeeds. */
+  #failure: { error: unknown; since: number } | undefined;
 
   /** Checks the options (throwing before anything is sent). */
   constructor(
@@ -266,10 +270,17 @@ export class ConsumerWorker {
     try {
       await step();
       this.#backoff.reset();
+      const failure = this.#failure;
+      if (failure) {
+        this.#failure = undefined;
+        const failedMs = Math.round(performance.now() - failure.since);
+        this.#emit({ type: "recovered", error: failure.error, failedMs });
+      }
       return true;
     } catch (error) {
       if (this.#o.signal?.aborted) return false;
       if (isPermanent(error)) throw error;
+      this.#failure = { error, since: this.#failure?.since ?? performance.now() };
       this.#report(error);
       this.#recheckOwn = true;
       if (error instanceof NoGroupError) {

@@ -37,6 +37,8 @@ export type WorkerEvent =
   | { type: "reclaimed"; ids: string[] }
   | { type: "consumer-removed"; consumer: string }
   | { type: "error"; error: unknown; repeated: number }
+  /** A store call succeeded after failed ones: `error` is the last failure, `failedMs` since the first. */
+  | { type: "recovered"; error: unknown; failedMs: number }
   | HealthEvent;
 
 /** Options of {@linkcode consume}. */

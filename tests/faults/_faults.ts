@@ -215,8 +215,13 @@ export interface ServerContext {
   cwd: string;
   /** The server running now. */
   redis: () => RedisServer;
-  /** Kills it with -9 and starts it again on the same port (and data, unless `empty`). */
-  restart: (options?: { empty?: boolean }) => Promise<void>;
+  /**
+   * Kills it with -9 and starts it again on the same port (and data, unless
+   * `empty`), with the same arguments or `args` (another password).
+   */
+  restart: (options?: { empty?: boolean; args?: string[] }) => Promise<void>;
+  /** Starts a script with these arguments, stopped at the end. */
+  spawn: (binary: "rstream-produce" | "rstream-consume", args: string[]) => ScriptProcess;
   /** Starts `rstream-consume GROUP NAME --json --url URL …`. */
   spawnConsumer: (name: string, extra?: string[]) => Consumer;
   /** Starts `rstream-produce sensor1 --count 0 --interval 5 --json`. */
@@ -250,7 +255,16 @@ export async function withServer(
             await Deno.remove(`${dir}/${entry.name}`, { recursive: true });
           }
         }
-        redis = await startRedis({ port, dir, args });
+        redis = await startRedis({ port, dir, args: options.args ?? args });
+      },
+      spawn(binary, scriptArgs) {
+        const process = spawnScript(binary, scriptArgs, { cwd });
+        children.push({
+          kill: (s) => process.kill(s),
+          done: process.done,
+          pid: process.child.pid,
+        });
+        return process;
       },
       spawnConsumer(name, extra = []) {
         const process = spawnScript(
@@ -289,6 +303,22 @@ export async function withServer(
     await Deno.remove(cwd, { recursive: true });
   }
   await assertClean(children.map((c) => c.pid), [dir, cwd]);
+}
+
+/**
+ * Checks what a `rstream-produce --spool` run that was stopped left: the
+ * `spool_seq`s in Redis are 1..M, in order, once each, and every reading it
+ * printed as spooled is in Redis or among the `still` it said are still
+ * spooled (a batch abandoned at the stop may be in both: the next run drops
+ * it from the spool). Returns M.
+ */
+export function checkSpoolForwarded(seqs: number[], printed: number, still: number): number {
+  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "in order, once");
+  assert.ok(
+    seqs.length >= printed - still && seqs.length <= printed,
+    `${seqs.length} in Redis, ${printed} spooled, ${still} still spooled`,
+  );
+  return seqs.length;
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */

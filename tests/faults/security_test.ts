@@ -1,7 +1,7 @@
 /**
  * Security faults: a wrong password, an ACL user allowed only XADD, TLS with
- * the right CA, a wrong CA and a host name mismatch (never plaintext), and a
- * password that must appear in no output.
+ * the right CA, a wrong CA and a host name mismatch (never plaintext), TLS
+ * at a plaintext port, and a password that must appear in no output.
  *
  * @module
  */
@@ -35,7 +35,11 @@ Deno.test({
     const error = await openStore(url).then(() => undefined, (e: Error) => e);
     assert.ok(error instanceof AuthenticationError, String(error));
     assert.equal(error.message.split("\n").length, 1);
-    assert.match(error.message, /^Authentication failed for redis:\/\/127\.0\.0\.1:\d+: wrong/);
+    assert.equal(
+      error.message,
+      `Authentication failed for redis://127.0.0.1:${redis.port}: the server refused the password given (wrong password); check the password in the URL or REDIS_URL`,
+    );
+    assert.equal(error.reconnecting, false);
     assert.ok(!error.message.includes(SECRET));
     await delay(1000); // a retry loop would connect again meanwhile
     const attempts = await stat(redis.port, "total_connections_received", auth) - before - 1;
@@ -146,6 +150,49 @@ Deno.test({
         acked: 0,
         lost: 0,
         extra: { runs, "outputs with the password": leaks.length },
+      });
+    } finally {
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "openStore() and the producer fail fast in one line at rediss:// on a plaintext redis-server port, sending it no command",
+  ignore: ignoreRedis,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    // No requirepass: redis-cli's INFO is the only command it runs, and an AUTH sent in the
+    // clear would be counted (and refused: no password is set).
+    await using redis = await startRedis();
+    const cwd = await Deno.makeTempDir({ prefix: "rstream-faults-" });
+    try {
+      const url = `rediss://:${SECRET}@127.0.0.1:${redis.port}`;
+      const expected =
+        `TLS handshake with rediss://127.0.0.1:${redis.port} failed: the server did not answer TLS within 2000 ms (is it a plaintext port? then use redis://127.0.0.1:${redis.port})`;
+      const commands = await stat(redis.port, "total_commands_processed");
+      const errors = await stat(redis.port, "total_error_replies");
+      const started = performance.now();
+      const error = await openStore(url).then(() => undefined, (e: Error) => e);
+      const failedMs = Math.round(performance.now() - started);
+      assert.ok(error instanceof ConnectionError, String(error));
+      assert.equal(error.message, expected);
+      assert.ok(failedMs < 3000, `failed after ${failedMs} ms (connectTimeoutMs is 5000)`);
+      const produce = await runScript("rstream-produce", ["sensor1", "--url", url], { cwd });
+      assert.equal(produce.code, 1);
+      assert.deepEqual(produce.stdout, []);
+      assert.deepEqual(produce.stderr, [`error: ${expected}`]);
+      // Only the two INFOs before were run: no AUTH, no PING, nothing in plaintext.
+      assert.equal(await stat(redis.port, "total_commands_processed") - commands, 2);
+      assert.equal(await stat(redis.port, "total_error_replies") - errors, 0);
+      report("rediss:// at a plaintext port", {
+        sent: 0,
+        processed: 0,
+        acked: 0,
+        lost: 0,
+        extra: { "failed after ms": failedMs, "commands the server ran": 0 },
       });
     } finally {
       await Deno.remove(cwd, { recursive: true });
