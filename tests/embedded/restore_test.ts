@@ -13,7 +13,7 @@ import { createClient } from "@redis/client";
 import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 import { _crc64 } from "../../lib/embedded/_crc64.ts";
 import { serve } from "../../lib/serve/server.ts";
-import { ignoreRedis, startRedis } from "../_redis_server.ts";
+import { ignoreRedis, type RedisServer, startRedis } from "../_redis_server.ts";
 
 const encoder = new TextEncoder();
 
@@ -115,6 +115,26 @@ async function fill(redis: (args: string[]) => Promise<unknown>) {
   await send("SET", "str", "hello, 世界");
 }
 
+/** What the tests use of node-redis (the reference client). */
+interface RedisClient {
+  sendCommand(args: (string | Buffer)[]): Promise<unknown>;
+}
+
+/** Starts a redis-server, fills it with {@linkcode fill}, runs `fn`, and stops it. */
+async function withFilledRedis(
+  fn: (server: RedisServer, redis: RedisClient) => Promise<void>,
+): Promise<void> {
+  await using server = await startRedis();
+  const redis = createClient({ url: server.url, RESP: 2 });
+  await redis.connect();
+  try {
+    await fill((args) => redis.sendCommand(args));
+    await fn(server, { sendCommand: (args) => redis.sendCommand(args) });
+  } finally {
+    await redis.quit();
+  }
+}
+
 const KEYS = ["s", "big", "emptied"];
 
 /** The reads compared for each restored stream. */
@@ -145,12 +165,8 @@ Deno.test({
     "RESTORE of Redis's DUMP payloads gives the embedded store the same streams, groups and pending entries",
   ignore: ignoreRedis,
   sanitizeResources: false,
-  async fn() {
-    await using server = await startRedis();
-    const redis = createClient({ url: server.url, RESP: 2 });
-    await redis.connect();
-    try {
-      await fill((args) => redis.sendCommand(args));
+  fn: () =>
+    withFilledRedis(async (server, redis) => {
       await using embedded = openEmbeddedConnection(":memory:");
       for (const key of [...KEYS, "str"]) {
         const payload = await rawCommand(server.port, ["DUMP", key]);
@@ -178,52 +194,41 @@ Deno.test({
         infoWithoutRadixTree(await embedded.send(["XINFO", "STREAM", "s"])).slice(0, 12),
         infoWithoutRadixTree(await redis.sendCommand(["XINFO", "STREAM", "s"])).slice(0, 12),
       );
-    } finally {
-      await redis.quit();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "RESTORE through rstream serve takes the payload byte for byte",
   ignore: ignoreRedis,
   sanitizeResources: false,
-  async fn() {
-    await using server = await startRedis();
-    const redis = createClient({ url: server.url, RESP: 2 });
-    await redis.connect();
-    await using connection = openEmbeddedConnection(":memory:");
-    const broker = serve({ connection, port: 0 });
-    try {
-      await fill((args) => redis.sendCommand(args));
-      for (const key of KEYS) {
-        const payload = await rawCommand(server.port, ["DUMP", key]);
-        assert.equal(
-          await rawCommand(broker.port, ["RESTORE", key, "0", payload as Uint8Array]),
-          "+OK",
-        );
-        assert.deepEqual(
-          await connection.send(["XRANGE", key, "-", "+"]),
-          await redis.sendCommand(["XRANGE", key, "-", "+"]),
-        );
+  fn: () =>
+    withFilledRedis(async (server, redis) => {
+      await using connection = openEmbeddedConnection(":memory:");
+      const broker = serve({ connection, port: 0 });
+      try {
+        for (const key of KEYS) {
+          const payload = await rawCommand(server.port, ["DUMP", key]);
+          assert.equal(
+            await rawCommand(broker.port, ["RESTORE", key, "0", payload as Uint8Array]),
+            "+OK",
+          );
+          assert.deepEqual(
+            await connection.send(["XRANGE", key, "-", "+"]),
+            await redis.sendCommand(["XRANGE", key, "-", "+"]),
+          );
+        }
+      } finally {
+        await broker.close();
       }
-    } finally {
-      await broker.close();
-      await redis.quit();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "RESTORE answers Redis's errors, and changes nothing when it refuses",
   ignore: ignoreRedis,
   sanitizeResources: false,
-  async fn() {
-    await using server = await startRedis();
-    const redis = createClient({ url: server.url, RESP: 2 });
-    await redis.connect();
-    try {
-      await fill((args) => redis.sendCommand(args));
+  fn: () =>
+    withFilledRedis(async (server, redis) => {
       await using embedded = openEmbeddedConnection(":memory:");
       const payload = binary(await rawCommand(server.port, ["DUMP", "big"]) as Uint8Array);
       const corrupt = payload.slice(0, 20) + String.fromCharCode(payload.charCodeAt(20) ^ 1) +
@@ -289,10 +294,7 @@ Deno.test({
       assert.equal(await embedded.send(["RESTORE", "taken", "0", payload, "REPLACE"]), "OK");
       assert.equal(await embedded.send(["TYPE", "taken"]), "stream");
       assert.equal(await embedded.send(["XLEN", "taken"]), 3);
-    } finally {
-      await redis.quit();
-    }
-  },
+    }),
 });
 
 Deno.test("RESTORE of a Redis 5 payload (no counters) estimates entries-added and entries-read as Redis 7.0 does", async () => {
