@@ -12,7 +12,7 @@ import { ConnectionError, errorText, StreamError } from "../errors.ts";
 import { StallDetector } from "../stall.ts";
 import { CommandStore, type StreamStore } from "../store.ts";
 import type { Delivery, WorkerEvent } from "../worker/options.ts";
-import { HealthState } from "./health.ts";
+import { connectionProblem, HealthState } from "./health.ts";
 import { MetricsRegistry } from "./metrics.ts";
 
 /** Options of {@linkcode ConsumerMetrics}. */
@@ -242,9 +242,7 @@ export class ConsumerMetrics {
         break;
       case "error":
         this.#errors.inc(labels, 1 + event.repeated);
-        if (event.error instanceof ConnectionError) {
-          this.health.set("connection", errorText(event.error));
-        }
+        this.#connectionFailed(event.error);
         break;
       case "unhealthy":
         this.#stalled.set(labels, 1);
@@ -255,6 +253,11 @@ export class ConsumerMetrics {
         this.health.clear("stall");
         break;
     }
+  }
+
+  #connectionFailed(error: unknown): void {
+    const problem = connectionProblem(error);
+    if (problem !== undefined) this.health.set("connection", problem);
   }
 
   /** The handler, timed and counted in flight. */
@@ -295,7 +298,7 @@ export class ConsumerMetrics {
     this.#connections.push(connection);
     const answered = () => this.health.clear("connection");
     const failed = (error: unknown): never => {
-      if (error instanceof ConnectionError) this.health.set("connection", errorText(error));
+      this.#connectionFailed(error);
       throw error;
     };
     const read = (args: readonly string[], reply: RedisReply | Error) => {

@@ -6,6 +6,29 @@
  * @module
  */
 
+import { AuthenticationError, ConnectionError, errorText } from "../errors.ts";
+
+/**
+ * The `connection` problem an error is, or undefined: the server cannot be
+ * reached (a ConnectionError), or it refuses the credentials (an
+ * AuthenticationError, such as a password changed under a running program).
+ * Both clear once a command is answered again.
+ *
+ * @example A refused password is a connection problem; a reply error is not
+ * ```ts
+ * import { connectionProblem } from "./health.ts";
+ * import { AuthenticationError, ReplyError } from "../errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(connectionProblem(new AuthenticationError("the password was refused")), "the password was refused");
+ * assert.equal(connectionProblem(new ReplyError("ERR no")), undefined);
+ * ```
+ */
+export function connectionProblem(error: unknown): string | undefined {
+  return error instanceof ConnectionError || error instanceof AuthenticationError
+    ? errorText(error)
+    : undefined;
+}
+
 /** What {@linkcode HealthState.health} and {@linkcode HealthState.readiness} say. */
 export interface HealthStatus {
   /** Whether it is healthy (or ready). */

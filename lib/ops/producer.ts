@@ -7,12 +7,12 @@
  * @module
  */
 
-import { ConnectionError, errorText } from "../errors.ts";
+import { errorText } from "../errors.ts";
 import type { ForwardEvent } from "../spool/forwarder.ts";
 import type { AppendResult, Spool } from "../spool/spool.ts";
 import { StallDetector } from "../stall.ts";
 import type { Fields, StreamStore } from "../store.ts";
-import { HealthState } from "./health.ts";
+import { connectionProblem, HealthState } from "./health.ts";
 import { MetricsRegistry } from "./metrics.ts";
 import { type SpanHandle, TRACEPARENT_FIELD, type Tracing } from "./tracing.ts";
 
@@ -196,7 +196,8 @@ export class ProducerMetrics {
         return result;
       } catch (error) {
         this.#errors.inc(this.#labels);
-        if (error instanceof ConnectionError) this.health.set("connection", errorText(error));
+        const problem = connectionProblem(error);
+        if (problem !== undefined) this.health.set("connection", problem);
         throw error;
       } finally {
         this.health.clear("stall");
