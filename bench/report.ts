@@ -33,6 +33,59 @@ export interface EdgeFigures {
   compilePayloadMb: number;
 }
 
+/**
+ * One process over a soak, read from `/proc/PID/status` (MiB, as `ps` and
+ * `time -v` count) and `/proc/PID/stat`.
+ */
+export interface SoakProcess {
+  /** VmRSS once a second, from the end of the first second on. */
+  samples: number[];
+  /** VmHWM at the end: the kernel's high-water mark of the whole run, start-up included. */
+  hwm: number;
+  /** User + system CPU seconds from spawn to the last sample. */
+  cpuSeconds: number;
+  /** Wall seconds from spawn to the last sample. */
+  wallSeconds: number;
+}
+
+/** What part 9 measured: the producer and consumer scripts side by side for a while (bench/soak.ts). */
+export interface SoakFigures {
+  /** How long the processes were sampled. */
+  seconds: number;
+  /** The producer's `--rate`. */
+  rate: number;
+  /** The `--v8-flags=…` of the produce and consume tasks, or `""`. */
+  v8Flags: string;
+  /** `deno task produce … --count 0 --rate RATE`. */
+  producer: SoakProcess;
+  /** `deno task consume …` in a group, reading what the producer adds. */
+  consumer: SoakProcess;
+  /** An empty script (one timer) with the produce task's flags: what Deno itself takes. */
+  floor: SoakProcess;
+  /** The peer: a bare `Deno.connect` loop writing pre-encoded XADDs at RATE, same flags. */
+  bare: SoakProcess;
+  /** Entries the producer printed as sent, per second over the sampled window. */
+  producedPerS: number;
+  /** Entries the consumer printed as finished, per second over the same window. */
+  consumedPerS: number;
+  /** XADDs the bare loop had answered, per second over its whole run. */
+  barePerS: number;
+}
+
+/** What the soak rows say about one process. */
+export interface RssSummary {
+  /** The last sample, MiB. */
+  end: number;
+  /** The larger of VmHWM and the largest sample, MiB. */
+  peak: number;
+  /** The sample at the half-way second, MiB. */
+  half: number;
+  /** `end − half`: the growth over the second half, MiB. */
+  growth: number;
+  /** Least-squares slope of the second half's samples, MiB per minute. */
+  slopePerMin: number;
+}
+
 /** Everything one bench run measured (throughputs in entries/s, times in ms). */
 export interface BenchResults {
   /** `--quick` run (smaller N). */
@@ -76,6 +129,8 @@ export interface BenchResults {
   rss: { producer: number; consumer: number; method: string };
   /** The edge packages. */
   edge: EdgeFigures;
+  /** The producer and consumer scripts over a soak. */
+  soak: SoakFigures;
 }
 
 /**
@@ -132,6 +187,97 @@ export function parseRedisBenchmarkCsv(csv: string): number {
   return rps;
 }
 
+/** One process in `cat /proc/PID/status …` output. */
+export interface ProcStatus {
+  /** `Name:` (the executable's name, `deno` for a `deno run`). */
+  name: string;
+  /** `VmRSS:`, MiB. */
+  rssMb: number;
+  /** `VmHWM:`, MiB. */
+  hwmMb: number;
+}
+
+/**
+ * Reads `Name`, `Pid`, `VmHWM` and `VmRSS` out of one or more concatenated
+ * `/proc/PID/status` files, by pid.
+ *
+ * @throws {Error} when a file lacks one of them (a kernel thread, a zombie).
+ */
+export function parseProcStatus(text: string): Map<number, ProcStatus> {
+  const result = new Map<number, ProcStatus>();
+  for (const block of text.split(/^(?=Name:)/m)) {
+    if (block.trim() === "") continue;
+    const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, "m").exec(block)?.[1];
+    const pid = Number(field("Pid"));
+    const rss = /^(\d+) kB$/.exec(field("VmRSS") ?? "");
+    const hwm = /^(\d+) kB$/.exec(field("VmHWM") ?? "");
+    if (!Number.isInteger(pid) || !rss || !hwm) {
+      throw new Error(`/proc/PID/status without Pid, VmRSS or VmHWM: ${JSON.stringify(block)}`);
+    }
+    result.set(pid, {
+      name: field("Name")!.trim(),
+      rssMb: Number(rss[1]) / 1024,
+      hwmMb: Number(hwm[1]) / 1024,
+    });
+  }
+  return result;
+}
+
+/**
+ * User + system CPU seconds by pid, from one or more `/proc/PID/stat` lines
+ * (fields 14 and 15, in clock ticks of 1/100 s: Linux's USER_HZ).
+ *
+ * @throws {Error} on a line that is not a stat line.
+ */
+export function parseProcStat(text: string): Map<number, number> {
+  const result = new Map<number, number>();
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const close = line.lastIndexOf(")"); // the command may hold spaces and parentheses
+    const pid = Number(line.slice(0, line.indexOf(" (")));
+    const fields = line.slice(close + 2).split(" "); // from field 3, the state
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (close < 0 || !Number.isInteger(pid) || !Number.isFinite(ticks)) {
+      throw new Error(`not a /proc/PID/stat line: ${JSON.stringify(line)}`);
+    }
+    result.set(pid, ticks / 100);
+  }
+  return result;
+}
+
+/**
+ * End, peak, half-way value, growth over the second half and its slope of
+ * one process's soak samples (one a second). The half-way sample is that of
+ * second ⌊n/2⌋; the slope is fitted to it and every later sample.
+ *
+ * @throws {RangeError} with fewer than 2 samples.
+ */
+export function rssSummary(series: SoakProcess): RssSummary {
+  const { samples } = series;
+  if (samples.length < 2) {
+    throw new RangeError(`rssSummary() needs 2 samples, got ${samples.length}`);
+  }
+  const at = Math.floor(samples.length / 2) - 1;
+  const end = samples[samples.length - 1]!;
+  const half = samples[at]!;
+  const tail = samples.slice(at);
+  const meanX = (tail.length - 1) / 2;
+  const meanY = tail.reduce((sum, y) => sum + y, 0) / tail.length;
+  let sxy = 0;
+  let sxx = 0;
+  tail.forEach((y, x) => {
+    sxy += (x - meanX) * (y - meanY);
+    sxx += (x - meanX) ** 2;
+  });
+  return {
+    end,
+    peak: Math.max(series.hwm, ...samples),
+    half,
+    growth: end - half,
+    slopePerMin: (sxy / sxx) * 60,
+  };
+}
+
 function mapValues(
   record: Record<string, number>,
   f: (value: number) => number,
@@ -139,9 +285,44 @@ function mapValues(
   return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
 }
 
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The soak's JSON keys: `rss_mb.*_soak*` (MiB) and `soak` (duration, rates, slopes). */
+export function soakJson(
+  s: SoakFigures,
+): { rss_mb: Record<string, number>; soak: Record<string, unknown> } {
+  const p = rssSummary(s.producer);
+  const c = rssSummary(s.consumer);
+  return {
+    rss_mb: {
+      producer_soak: round(p.end, 1),
+      consumer_soak: round(c.end, 1),
+      producer_soak_peak: round(p.peak, 1),
+      consumer_soak_peak: round(c.peak, 1),
+      producer_soak_growth: round(p.growth, 1),
+      consumer_soak_growth: round(c.growth, 1),
+      soak_floor: round(rssSummary(s.floor).end, 1),
+      soak_bare_producer: round(rssSummary(s.bare).end, 1),
+    },
+    soak: {
+      seconds: s.seconds,
+      rate: s.rate,
+      v8_flags: s.v8Flags,
+      produced_per_s: Math.round(s.producedPerS),
+      consumed_per_s: Math.round(s.consumedPerS),
+      bare_per_s: Math.round(s.barePerS),
+      producer_slope_mb_per_min: round(p.slopePerMin, 2),
+      consumer_slope_mb_per_min: round(c.slopePerMin, 2),
+      producer_cpu_percent: round(cpuPercent(s.producer), 1),
+      consumer_cpu_percent: round(cpuPercent(s.consumer), 1),
+      bare_cpu_percent: round(cpuPercent(s.bare), 1),
+    },
+  };
+}
+
 /** The machine-readable summary `deno task bench --json` prints. */
 export function toJson(r: BenchResults): Record<string, unknown> {
-  const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const soak = soakJson(r.soak);
   const lat = (p: Percentiles) => ({
     n: p.n,
     p50: round(p.p50),
@@ -217,7 +398,9 @@ export function toJson(r: BenchResults): Record<string, unknown> {
       producer: round(r.rss.producer, 1),
       consumer: round(r.rss.consumer, 1),
       method: r.rss.method,
+      ...soak.rss_mb,
     },
+    soak: soak.soak,
     edge: {
       package_mb: mapValues(r.edge.packageMb, (mb) => round(mb, 1)),
       bundle_kb: mapValues(r.edge.bundleKb, (kb) => round(kb, 1)),
@@ -249,6 +432,78 @@ export interface Row {
   vs?: { name: string; value: number };
   /** The target, as text (e.g. `≥ 0.8×`), and whether it is met. */
   target?: { text: string; met: boolean };
+}
+
+/**
+ * The soak's rows: for the producer and the consumer the RSS at the end
+ * against the issue's edge targets, the peak, the growth over the second
+ * half, the CPU it took and the rate it held; then the same-run floor and peer.
+ */
+export function soakRows(s: SoakFigures): Row[] {
+  const floor = { name: "floor", value: rssSummary(s.floor).end };
+  const bare = { name: "bare", value: cpuPercent(s.bare) };
+  const rest = s.seconds - Math.floor(s.seconds / 2);
+  const rate = s.rate.toLocaleString("en-US");
+  const flags = s.v8Flags === "" ? "" : ` (${s.v8Flags})`;
+  const process = (name: string, one: SoakProcess, limit: number): Row[] => {
+    const x = rssSummary(one);
+    return [
+      {
+        what: `soak: ${name} RSS after ${s.seconds} s at ${rate}/s (VmRSS)`,
+        value: x.end,
+        unit: "MB",
+        vs: floor,
+        target: { text: `≤ ${limit} MB`, met: x.end <= limit },
+      },
+      { what: `soak: ${name} peak RSS (VmHWM)`, value: x.peak, unit: "MB", vs: floor },
+      {
+        what: `soak: ${name} RSS growth over the last ${rest} s (${
+          round(x.slopePerMin, 2)
+        } MB/min)`,
+        value: x.growth,
+        unit: "MB",
+      },
+      {
+        what: `soak: ${name} CPU (user + system)`,
+        value: cpuPercent(one),
+        unit: "% core",
+        vs: bare,
+      },
+    ];
+  };
+  return [
+    ...process("producer", s.producer, 40),
+    {
+      what: `soak: producer readings sent/s (its "message … sent" lines)`,
+      value: s.producedPerS,
+      unit: "entries/s",
+      target: { text: `${rate} ± 1 %`, met: Math.abs(s.producedPerS - s.rate) <= s.rate / 100 },
+    },
+    ...process("consumer", s.consumer, 45),
+    {
+      what: `soak: consumer entries handled/s (its "finished processing" lines)`,
+      value: s.consumedPerS,
+      unit: "entries/s",
+      vs: { name: "sent", value: s.producedPerS },
+      target: { text: "≥ 0.99× sent", met: s.consumedPerS >= 0.99 * s.producedPerS },
+    },
+    {
+      what: `soak floor: empty script, the produce task's flags${flags}`,
+      value: floor.value,
+      unit: "MB",
+    },
+    {
+      what: `soak peer: bare Deno.connect loop, pre-encoded XADD at ${rate}/s, same flags`,
+      value: rssSummary(s.bare).end,
+      unit: "MB",
+      vs: floor,
+    },
+  ];
+}
+
+/** CPU seconds per wall second, in % of one core. */
+function cpuPercent(one: SoakProcess): number {
+  return one.wallSeconds > 0 ? (one.cpuSeconds / one.wallSeconds) * 100 : NaN;
 }
 
 /** The rows of the table, in the order of the issue's seven parts. */
@@ -466,13 +721,19 @@ export function rows(r: BenchResults): Row[] {
       value: r.edge.compilePayloadMb,
       unit: "MB",
     },
+    ...soakRows(r.soak),
   ];
 }
 
 /** The human table: one line per figure, its ratio to the baseline, and the target. */
 export function renderTable(r: BenchResults): string {
+  return renderRows(rows(r));
+}
+
+/** The table of some rows (`renderTable()` of all of them; `--only soak` of the soak's). */
+export function renderRows(rows: readonly Row[]): string {
   const header = ["measurement", "value", "unit", "vs baseline", "target"];
-  const body = rows(r).map((row) => [
+  const body = rows.map((row) => [
     row.what,
     fmtNum(row.value),
     row.unit,

@@ -1,17 +1,37 @@
 import assert from "node:assert/strict";
 import {
   type BenchResults,
+  parseProcStat,
+  parseProcStatus,
   parseRedisBenchmarkCsv,
   percentile,
   percentiles,
   perSecond,
   ratio,
+  renderRows,
   renderTable,
+  rssSummary,
+  type SoakFigures,
+  soakJson,
+  soakRows,
   toJson,
 } from "./report.ts";
 import { taskFlags } from "./startup.ts";
 
 const lat = (p50: number) => ({ n: 1000, p50, p99: p50 * 4, p999: p50 * 8, max: p50 * 10 });
+
+const SOAK: SoakFigures = {
+  seconds: 6,
+  rate: 5000,
+  v8Flags: "--v8-flags=--max-semi-space-size=2",
+  producer: { samples: [60, 62, 64, 64, 65, 66], hwm: 67, cpuSeconds: 1.5, wallSeconds: 6 },
+  consumer: { samples: [70, 72, 71, 73, 72, 74], hwm: 75.5, cpuSeconds: 2.4, wallSeconds: 6 },
+  floor: { samples: [36, 36], hwm: 36.2, cpuSeconds: 0, wallSeconds: 6 },
+  bare: { samples: [47, 48], hwm: 48, cpuSeconds: 0.6, wallSeconds: 6 },
+  producedPerS: 4998.4,
+  consumedPerS: 4990,
+  barePerS: 5000,
+};
 
 const RESULTS: BenchResults = {
   quick: true,
@@ -40,6 +60,7 @@ const RESULTS: BenchResults = {
     runtimeMb: 95.6,
     compilePayloadMb: 3.631,
   },
+  soak: SOAK,
 };
 
 Deno.test("percentile() takes the nearest rank", () => {
@@ -159,6 +180,146 @@ Deno.test("renderTable() prints the edge packages' sizes and the packaged produc
     /│ +61\.0 │ MB +│ 1\.099× deno task +│$/,
   );
   assert.match(line("deno compile rstream-produce"), /binary = denort \+ this\) +│ +3\.63 │ MB +│/);
+});
+
+Deno.test("parseProcStatus() reads Name, VmRSS and VmHWM of each pid in concatenated status files", () => {
+  const status = (name: string, pid: number, hwm: number, rss: number) =>
+    `Name:\t${name}\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t${pid}\nNgid:\t0\nPid:\t${pid}\nPPid:\t1\n` +
+    `VmPeak:\t 3924 kB\nVmSize:\t 3924 kB\nVmHWM:\t${String(hwm).padStart(8)} kB\nVmRSS:\t${
+      String(rss).padStart(8)
+    } kB\nRssAnon:\t 184 kB\n`;
+  assert.deepEqual(
+    parseProcStatus(
+      status("deno", 21351, 79_360, 68_608) + status("redis-server", 7, 10_240, 9216),
+    ),
+    new Map([
+      [21351, { name: "deno", rssMb: 67, hwmMb: 77.5 }],
+      [7, { name: "redis-server", rssMb: 9, hwmMb: 10 }],
+    ]),
+  );
+  assert.throws(() => parseProcStatus("Name:\tkthreadd\nPid:\t2\n"), /without Pid, VmRSS or VmHWM/);
+});
+
+Deno.test("parseProcStat() adds utime and stime in 1/100 s, whatever the command's name holds", () => {
+  const line = (pid: number, comm: string, utime: number, stime: number) =>
+    `${pid} (${comm}) S 21348 21348 28152 0 -1 4194304 100 0 0 0 ${utime} ${stime} 0 0 20 0 4 0 1354891`;
+  assert.deepEqual(
+    parseProcStat(`${line(21350, "deno", 250, 50)}\n${line(77, "a (b) c", 1, 0)}\n`),
+    new Map([[21350, 3], [77, 0.01]]),
+  );
+  assert.throws(() => parseProcStat("21350 deno"), /not a \/proc\/PID\/stat line/);
+});
+
+Deno.test("rssSummary() takes the half-way sample of second n/2 and fits the slope from it on", () => {
+  assert.deepEqual(rssSummary(SOAK.producer), {
+    end: 66,
+    peak: 67,
+    half: 64,
+    growth: 2,
+    slopePerMin: 42,
+  });
+  const consumer = rssSummary(SOAK.consumer);
+  assert.deepEqual([consumer.half, consumer.growth, consumer.peak], [71, 3, 75.5]);
+  assert.equal(Math.round(consumer.slopePerMin * 1e9) / 1e9, 48);
+  // a peak above every sample (start-up) is VmHWM's; a flat series has slope 0
+  assert.deepEqual(rssSummary({ samples: [50, 50, 50], hwm: 40, cpuSeconds: 0, wallSeconds: 3 }), {
+    end: 50,
+    peak: 50,
+    half: 50,
+    growth: 0,
+    slopePerMin: 0,
+  });
+  assert.throws(
+    () => rssSummary({ samples: [1], hwm: 1, cpuSeconds: 0, wallSeconds: 1 }),
+    RangeError,
+  );
+});
+
+Deno.test("soakJson() has the rss_mb soak keys and the soak's duration, rates, slopes and CPU", () => {
+  assert.deepEqual(soakJson(SOAK), {
+    rss_mb: {
+      producer_soak: 66,
+      consumer_soak: 74,
+      producer_soak_peak: 67,
+      consumer_soak_peak: 75.5,
+      producer_soak_growth: 2,
+      consumer_soak_growth: 3,
+      soak_floor: 36,
+      soak_bare_producer: 48,
+    },
+    soak: {
+      seconds: 6,
+      rate: 5000,
+      v8_flags: "--v8-flags=--max-semi-space-size=2",
+      produced_per_s: 4998,
+      consumed_per_s: 4990,
+      bare_per_s: 5000,
+      producer_slope_mb_per_min: 42,
+      consumer_slope_mb_per_min: 48,
+      producer_cpu_percent: 25,
+      consumer_cpu_percent: 40,
+      bare_cpu_percent: 10,
+    },
+  });
+  const json = toJson(RESULTS) as Record<string, Record<string, unknown>>;
+  assert.equal(json.rss_mb.producer, 55.6); // part 7's keys stay beside the soak's
+  assert.equal(json.rss_mb.producer_soak, 66);
+  assert.equal(json.soak.seconds, 6);
+});
+
+Deno.test("soakRows() print the edge targets beside the end RSS, the floor and the peer", () => {
+  const table = renderRows(soakRows(SOAK));
+  const line = (start: string) => table.split("\n").find((l) => l.startsWith(start)) ?? "";
+  assert.match(
+    line("soak: producer RSS after 6 s at 5,000/s (VmRSS)"),
+    /│ +66\.0 │ MB +│ 1\.833× floor │ ≤ 40 MB MISSED$/,
+  );
+  assert.match(line("soak: producer peak RSS (VmHWM)"), /│ +67\.0 │ MB +│ 1\.861× floor │$/);
+  assert.match(
+    line("soak: producer RSS growth over the last 3 s (42 MB/min)"),
+    /│ +2\.00 │ MB +│ +│$/,
+  );
+  assert.match(line("soak: producer CPU (user + system)"), /│ +25\.0 │ % core +│ 2\.500× bare +│$/);
+  assert.match(
+    line("soak: producer readings sent/s"),
+    /│ 4,998 │ entries\/s │ +│ 5,000 ± 1 % met$/,
+  );
+  assert.match(
+    line("soak: consumer RSS after 6 s"),
+    /│ +74\.0 │ MB +│ 2\.056× floor │ ≤ 45 MB MISSED$/,
+  );
+  assert.match(
+    line("soak: consumer entries handled/s"),
+    /│ 4,990 │ entries\/s │ 0\.998× sent +│ ≥ 0\.99× sent met$/,
+  );
+  assert.match(
+    line("soak floor: empty script, the produce task's flags (--v8-flags=--max-semi-space-size=2)"),
+    /│ +36\.0 │ MB +│ +│$/,
+  );
+  assert.match(
+    line("soak peer: bare Deno.connect loop, pre-encoded XADD at 5,000/s"),
+    /│ +48\.0 │ MB +│ 1\.333× floor │$/,
+  );
+  assert.equal(table.split("\n").length, 2 + 12);
+  const full = renderTable(RESULTS).split("\n"); // the soak's rows close the whole table
+  assert.match(full.at(-1)!, /^soak peer: bare Deno\.connect loop/);
+  assert.match(full.find((l) => l.startsWith("soak: consumer RSS after 6 s"))!, /≤ 45 MB MISSED$/);
+});
+
+Deno.test("soakRows() says met when the end RSS is within the target and the rate within 1 %", () => {
+  const within: SoakFigures = {
+    ...SOAK,
+    producer: { ...SOAK.producer, samples: [40, 40, 40, 40] },
+    consumer: { ...SOAK.consumer, samples: [45, 45, 45, 45] },
+    producedPerS: 4940,
+    consumedPerS: 4880,
+  };
+  const table = renderRows(soakRows(within));
+  const line = (start: string) => table.split("\n").find((l) => l.startsWith(start)) ?? "";
+  assert.match(line("soak: producer RSS after"), /≤ 40 MB met$/);
+  assert.match(line("soak: consumer RSS after"), /≤ 45 MB met$/);
+  assert.match(line("soak: producer readings sent/s"), /5,000 ± 1 % MISSED$/);
+  assert.match(line("soak: consumer entries handled/s"), /0\.988× sent +│ ≥ 0\.99× sent MISSED$/);
 });
 
 Deno.test("taskFlags() reads the deno run flags of a deno.json task", () => {

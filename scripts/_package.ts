@@ -128,7 +128,9 @@ function shellWord(word: string): string {
  * ```
  */
 export function launcher(binary: Binary, version: string): string {
-  const flags = [...RUN_FLAGS, ...binary.permissions].map(shellWord).join(" ");
+  const flags = [...RUN_FLAGS, ...binary.runtimeFlags, ...binary.permissions].map(shellWord).join(
+    " ",
+  );
   return `#!/bin/sh
 # ${binary.name} ${version}: runs ${bundlePath(binary)} (${binary.entry}) on the packaged Deno
 # runtime with the permissions of the compiled binary (scripts/_binaries.ts): files only
@@ -159,7 +161,10 @@ exec "$root/runtime/deno" run ${flags} "$root/${bundlePath(binary)}" "$@"
  * import { BINARIES } from "./_binaries.ts";
  * import assert from "node:assert/strict";
  * const consume = BINARIES.find((b) => b.name === "rstream-consume")!;
- * assert.deepEqual(launcherFlags(launcher(consume, "0.1.0")), [...RUN_FLAGS, ...consume.permissions]);
+ * assert.deepEqual(
+ *   launcherFlags(launcher(consume, "0.1.0")),
+ *   [...RUN_FLAGS, ...consume.runtimeFlags, ...consume.permissions],
+ * );
  * ```
  */
 export function launcherFlags(text: string): string[] {

@@ -53,6 +53,7 @@ function command(binary: string, args: string[], options: RunOptions): Deno.Comm
       "--quiet",
       "--config",
       `${ROOT}deno.json`,
+      ...spec.runtimeFlags,
       ...spec.permissions,
       `${ROOT}${spec.entry}`,
       ...args,

@@ -4,6 +4,7 @@ import {
   compileArgs,
   DATA_DIR,
   SCRIPT_PERMISSIONS,
+  SCRIPT_V8_FLAGS,
   STORE_ENV,
   TARGETS,
 } from "../../scripts/_binaries.ts";
@@ -44,6 +45,10 @@ Deno.test("compileArgs() bakes in scoped permissions and never -A, for every bin
 Deno.test("compileArgs() gives the producer and consumer exactly the store's variables and OTEL_DENO", () => {
   for (const name of ["rstream-produce", "rstream-consume"]) {
     const binary = BINARIES.find((b) => b.name === name)!;
+    assert.deepEqual(
+      compileArgs(binary).filter((arg) => arg.startsWith("--v8-flags")),
+      ["--v8-flags=--max-semi-space-size=2"],
+    );
     assert.deepEqual(binary.permissions, [
       "--allow-net",
       "--allow-env=REDIS_URL,RSTREAM_DB,RSTREAM_TLS_CA,OTEL_DENO",
@@ -59,6 +64,7 @@ Deno.test("deno.json produce/consume tasks run with the binaries' permissions an
     const words = tasks[task]!.split(/\s+/);
     assert.deepEqual(words.slice(0, 2), ["deno", "run"]);
     assert.deepEqual(permissionFlags(words), [...SCRIPT_PERMISSIONS], task);
+    assert.deepEqual(words.filter((w) => w.startsWith("--v8-flags")), [...SCRIPT_V8_FLAGS], task);
     assert.equal(words.at(-1), `scripts/${script}.ts`);
   }
   const compile = tasks.compile!.split(/\s+/);

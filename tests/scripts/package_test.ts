@@ -161,7 +161,11 @@ Deno.test({
     const { roots } = await build();
     for (const binary of BINARIES) {
       const text = await Deno.readTextFile(`${roots[HOST]}/bin/${binary.name}`);
-      assert.deepEqual(launcherFlags(text), [...RUN_FLAGS, ...binary.permissions], binary.name);
+      assert.deepEqual(
+        launcherFlags(text),
+        [...RUN_FLAGS, ...binary.runtimeFlags, ...binary.permissions],
+        binary.name,
+      );
       assert.ok(text.includes(`exec "$root/runtime/deno" run `));
       assert.ok(text.trimEnd().endsWith(`"$root/lib/${binary.name}.js" "$@"`));
       assert.equal((await Deno.stat(`${roots[HOST]}/bin/${binary.name}`)).mode! & 0o777, 0o755);
