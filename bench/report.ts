@@ -42,6 +42,12 @@ export interface SoakProcess {
   samples: number[];
   /** VmHWM at the end: the kernel's high-water mark of the whole run, start-up included. */
   hwm: number;
+  /**
+   * RssAnon at the end: the process's own memory (heap, stacks). The rest of
+   * VmRSS is file pages, mostly the deno executable's, which every Deno
+   * process on the machine shares.
+   */
+  anon: number;
   /** User + system CPU seconds from spawn to the last sample. */
   cpuSeconds: number;
   /** Wall seconds from spawn to the last sample. */
@@ -195,10 +201,12 @@ export interface ProcStatus {
   rssMb: number;
   /** `VmHWM:`, MiB. */
   hwmMb: number;
+  /** `RssAnon:`, MiB. */
+  anonMb: number;
 }
 
 /**
- * Reads `Name`, `Pid`, `VmHWM` and `VmRSS` out of one or more concatenated
+ * Reads `Name`, `Pid`, `VmHWM`, `VmRSS` and `RssAnon` out of one or more concatenated
  * `/proc/PID/status` files, by pid.
  *
  * @throws {Error} when a file lacks one of them (a kernel thread, a zombie).
@@ -211,13 +219,17 @@ export function parseProcStatus(text: string): Map<number, ProcStatus> {
     const pid = Number(field("Pid"));
     const rss = /^(\d+) kB$/.exec(field("VmRSS") ?? "");
     const hwm = /^(\d+) kB$/.exec(field("VmHWM") ?? "");
-    if (!Number.isInteger(pid) || !rss || !hwm) {
-      throw new Error(`/proc/PID/status without Pid, VmRSS or VmHWM: ${JSON.stringify(block)}`);
+    const anon = /^(\d+) kB$/.exec(field("RssAnon") ?? "");
+    if (!Number.isInteger(pid) || !rss || !hwm || !anon) {
+      throw new Error(
+        `/proc/PID/status without Pid, VmRSS, VmHWM or RssAnon: ${JSON.stringify(block)}`,
+      );
     }
     result.set(pid, {
       name: field("Name")!.trim(),
       rssMb: Number(rss[1]) / 1024,
       hwmMb: Number(hwm[1]) / 1024,
+      anonMb: Number(anon[1]) / 1024,
     });
   }
   return result;
@@ -301,7 +313,10 @@ export function soakJson(
       consumer_soak_peak: round(c.peak, 1),
       producer_soak_growth: round(p.growth, 1),
       consumer_soak_growth: round(c.growth, 1),
+      producer_soak_anon: round(s.producer.anon, 1),
+      consumer_soak_anon: round(s.consumer.anon, 1),
       soak_floor: round(rssSummary(s.floor).end, 1),
+      soak_floor_anon: round(s.floor.anon, 1),
       soak_bare_producer: round(rssSummary(s.bare).end, 1),
     },
     soak: {
@@ -441,6 +456,7 @@ export interface Row {
  */
 export function soakRows(s: SoakFigures): Row[] {
   const floor = { name: "floor", value: rssSummary(s.floor).end };
+  const floorAnon = { name: "floor", value: s.floor.anon };
   const bare = { name: "bare", value: cpuPercent(s.bare) };
   const rest = s.seconds - Math.floor(s.seconds / 2);
   const rate = s.rate.toLocaleString("en-US");
@@ -456,6 +472,12 @@ export function soakRows(s: SoakFigures): Row[] {
         target: { text: `≤ ${limit} MB`, met: x.end <= limit },
       },
       { what: `soak: ${name} peak RSS (VmHWM)`, value: x.peak, unit: "MB", vs: floor },
+      {
+        what: `soak: ${name} own memory at the end (RssAnon; not the shared deno executable)`,
+        value: one.anon,
+        unit: "MB",
+        vs: floorAnon,
+      },
       {
         what: `soak: ${name} RSS growth over the last ${rest} s (${
           round(x.slopePerMin, 2)

@@ -24,10 +24,22 @@ const SOAK: SoakFigures = {
   seconds: 6,
   rate: 5000,
   v8Flags: "--v8-flags=--max-semi-space-size=2",
-  producer: { samples: [60, 62, 64, 64, 65, 66], hwm: 67, cpuSeconds: 1.5, wallSeconds: 6 },
-  consumer: { samples: [70, 72, 71, 73, 72, 74], hwm: 75.5, cpuSeconds: 2.4, wallSeconds: 6 },
-  floor: { samples: [36, 36], hwm: 36.2, cpuSeconds: 0, wallSeconds: 6 },
-  bare: { samples: [47, 48], hwm: 48, cpuSeconds: 0.6, wallSeconds: 6 },
+  producer: {
+    samples: [60, 62, 64, 64, 65, 66],
+    hwm: 67,
+    anon: 27.5,
+    cpuSeconds: 1.5,
+    wallSeconds: 6,
+  },
+  consumer: {
+    samples: [70, 72, 71, 73, 72, 74],
+    hwm: 75.5,
+    anon: 33.25,
+    cpuSeconds: 2.4,
+    wallSeconds: 6,
+  },
+  floor: { samples: [36, 36], hwm: 36.2, anon: 2.5, cpuSeconds: 0, wallSeconds: 6 },
+  bare: { samples: [47, 48], hwm: 48, anon: 10, cpuSeconds: 0.6, wallSeconds: 6 },
   producedPerS: 4998.4,
   consumedPerS: 4990,
   barePerS: 5000,
@@ -182,7 +194,7 @@ Deno.test("renderTable() prints the edge packages' sizes and the packaged produc
   assert.match(line("deno compile rstream-produce"), /binary = denort \+ this\) +│ +3\.63 │ MB +│/);
 });
 
-Deno.test("parseProcStatus() reads Name, VmRSS and VmHWM of each pid in concatenated status files", () => {
+Deno.test("parseProcStatus() reads Name, VmRSS, VmHWM and RssAnon of each pid in concatenated status files", () => {
   const status = (name: string, pid: number, hwm: number, rss: number) =>
     `Name:\t${name}\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t${pid}\nNgid:\t0\nPid:\t${pid}\nPPid:\t1\n` +
     `VmPeak:\t 3924 kB\nVmSize:\t 3924 kB\nVmHWM:\t${String(hwm).padStart(8)} kB\nVmRSS:\t${
@@ -193,11 +205,14 @@ Deno.test("parseProcStatus() reads Name, VmRSS and VmHWM of each pid in concaten
       status("deno", 21351, 79_360, 68_608) + status("redis-server", 7, 10_240, 9216),
     ),
     new Map([
-      [21351, { name: "deno", rssMb: 67, hwmMb: 77.5 }],
-      [7, { name: "redis-server", rssMb: 9, hwmMb: 10 }],
+      [21351, { name: "deno", rssMb: 67, hwmMb: 77.5, anonMb: 0.1796875 }],
+      [7, { name: "redis-server", rssMb: 9, hwmMb: 10, anonMb: 0.1796875 }],
     ]),
   );
-  assert.throws(() => parseProcStatus("Name:\tkthreadd\nPid:\t2\n"), /without Pid, VmRSS or VmHWM/);
+  assert.throws(
+    () => parseProcStatus("Name:\tkthreadd\nPid:\t2\n"),
+    /without Pid, VmRSS, VmHWM or RssAnon/,
+  );
 });
 
 Deno.test("parseProcStat() adds utime and stime in 1/100 s, whatever the command's name holds", () => {
@@ -222,15 +237,18 @@ Deno.test("rssSummary() takes the half-way sample of second n/2 and fits the slo
   assert.deepEqual([consumer.half, consumer.growth, consumer.peak], [71, 3, 75.5]);
   assert.equal(Math.round(consumer.slopePerMin * 1e9) / 1e9, 48);
   // a peak above every sample (start-up) is VmHWM's; a flat series has slope 0
-  assert.deepEqual(rssSummary({ samples: [50, 50, 50], hwm: 40, cpuSeconds: 0, wallSeconds: 3 }), {
-    end: 50,
-    peak: 50,
-    half: 50,
-    growth: 0,
-    slopePerMin: 0,
-  });
+  assert.deepEqual(
+    rssSummary({ samples: [50, 50, 50], hwm: 40, anon: 9, cpuSeconds: 0, wallSeconds: 3 }),
+    {
+      end: 50,
+      peak: 50,
+      half: 50,
+      growth: 0,
+      slopePerMin: 0,
+    },
+  );
   assert.throws(
-    () => rssSummary({ samples: [1], hwm: 1, cpuSeconds: 0, wallSeconds: 1 }),
+    () => rssSummary({ samples: [1], hwm: 1, anon: 1, cpuSeconds: 0, wallSeconds: 1 }),
     RangeError,
   );
 });
@@ -244,7 +262,10 @@ Deno.test("soakJson() has the rss_mb soak keys and the soak's duration, rates, s
       consumer_soak_peak: 75.5,
       producer_soak_growth: 2,
       consumer_soak_growth: 3,
+      producer_soak_anon: 27.5,
+      consumer_soak_anon: 33.3,
       soak_floor: 36,
+      soak_floor_anon: 2.5,
       soak_bare_producer: 48,
     },
     soak: {
@@ -272,9 +293,13 @@ Deno.test("soakRows() print the edge targets beside the end RSS, the floor and t
   const line = (start: string) => table.split("\n").find((l) => l.startsWith(start)) ?? "";
   assert.match(
     line("soak: producer RSS after 6 s at 5,000/s (VmRSS)"),
-    /│ +66\.0 │ MB +│ 1\.833× floor │ ≤ 40 MB MISSED$/,
+    /│ +66\.0 │ MB +│ 1\.833× floor +│ ≤ 40 MB MISSED$/,
   );
-  assert.match(line("soak: producer peak RSS (VmHWM)"), /│ +67\.0 │ MB +│ 1\.861× floor │$/);
+  assert.match(line("soak: producer peak RSS (VmHWM)"), /│ +67\.0 │ MB +│ 1\.861× floor +│$/);
+  assert.match(
+    line("soak: producer own memory at the end (RssAnon; not the shared deno executable)"),
+    /│ +27\.5 │ MB +│ 11\.000× floor +│$/,
+  );
   assert.match(
     line("soak: producer RSS growth over the last 3 s (42 MB/min)"),
     /│ +2\.00 │ MB +│ +│$/,
@@ -286,7 +311,7 @@ Deno.test("soakRows() print the edge targets beside the end RSS, the floor and t
   );
   assert.match(
     line("soak: consumer RSS after 6 s"),
-    /│ +74\.0 │ MB +│ 2\.056× floor │ ≤ 45 MB MISSED$/,
+    /│ +74\.0 │ MB +│ 2\.056× floor +│ ≤ 45 MB MISSED$/,
   );
   assert.match(
     line("soak: consumer entries handled/s"),
@@ -298,9 +323,9 @@ Deno.test("soakRows() print the edge targets beside the end RSS, the floor and t
   );
   assert.match(
     line("soak peer: bare Deno.connect loop, pre-encoded XADD at 5,000/s"),
-    /│ +48\.0 │ MB +│ 1\.333× floor │$/,
+    /│ +48\.0 │ MB +│ 1\.333× floor +│$/,
   );
-  assert.equal(table.split("\n").length, 2 + 12);
+  assert.equal(table.split("\n").length, 2 + 14);
   const full = renderTable(RESULTS).split("\n"); // the soak's rows close the whole table
   assert.match(full.at(-1)!, /^soak peer: bare Deno\.connect loop/);
   assert.match(full.find((l) => l.startsWith("soak: consumer RSS after 6 s"))!, /≤ 45 MB MISSED$/);

@@ -189,6 +189,7 @@ export async function soak(
   const series: SoakProcess[] = all.map(() => ({
     samples: [],
     hwm: 0,
+    anon: 0,
     cpuSeconds: 0,
     wallSeconds: 0,
   }));
@@ -206,6 +207,7 @@ export async function soak(
       status.forEach((one, i) => {
         series[i]!.samples.push(one.rssMb);
         series[i]!.hwm = one.hwmMb;
+        series[i]!.anon = one.anonMb;
       });
     }
     const cpu = parseProcStat(await catProc(all.map((p) => p.child.pid), "stat"));
