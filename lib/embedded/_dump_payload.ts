@@ -11,7 +11,7 @@
 import { _crc64 } from "./_crc64.ts";
 import { _nodeEntries, type _NodeEntry } from "./_listpack.ts";
 import { _lzfDecompress } from "./_lzf.ts";
-import { type IdParts, toPart } from "./ids.ts";
+import { compareIds, type IdParts, toPart } from "./ids.ts";
 
 /** The newest RDB version this reader knows (Redis 7.4's is 12). */
 const RDB_VERSION = 12;
@@ -187,15 +187,24 @@ function readStream(reader: RdbReader, type: number): _DumpedValue {
     const key = reader.string();
     if (key.length !== 16) throw formatError();
     const master = new RdbReader(key).rawId();
+    let node: _NodeEntry[];
     try {
-      entries.push(..._nodeEntries(reader.string(), master));
+      node = _nodeEntries(reader.string(), master);
     } catch (error) {
       if (error instanceof _DumpPayloadError) throw error;
       throw formatError();
     }
+    for (const entry of node) {
+      // Entries come in ID order (nodes in radix-tree order): the store's keys rely on it.
+      const previous = entries[entries.length - 1];
+      if (previous !== undefined && compareIds(previous.id, entry.id) >= 0) throw formatError();
+      entries.push(entry);
+    }
   }
   const length = reader.length();
   const lastId = reader.id();
+  const top = entries[entries.length - 1];
+  if (top !== undefined && compareIds(top.id, lastId) > 0) throw formatError(); // XADD would collide
   let maxDeletedId: IdParts = { ms: 0, seq: 0 };
   let entriesAdded = length;
   if (type !== 15) {

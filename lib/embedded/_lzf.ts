@@ -21,6 +21,9 @@
  * ```
  */
 export function _lzfDecompress(input: Uint8Array, length: number): Uint8Array {
+  // A back reference (3 bytes) makes at most 264 bytes: a larger claim is not LZF, and is not
+  // allocated (the length comes from the payload).
+  if (length > input.length * 88) throw new RangeError("invalid LZF data");
   const out = new Uint8Array(length);
   let ip = 0;
   let op = 0;
