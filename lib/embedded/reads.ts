@@ -11,7 +11,7 @@ import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
 import { entryReply, type HandlerContext } from "./handler_context.ts";
 import { advanceGroup, findGroup, saveGroup, touchConsumer } from "./groups.ts";
-import { type IdParts, incrementId, MAX_ID, parseStrictId } from "./ids.ts";
+import { compareIds, type IdParts, incrementId, MAX_ID, parseStrictId } from "./ids.ts";
 import { type PelRow, putPel, putPelMany } from "./pending.ts";
 import { readRange } from "./streams.ts";
 import { isKeyword, parseInteger, syntaxError } from "./replies.ts";
@@ -178,13 +178,11 @@ export function serveRead(ctx: HandlerContext, req: ReadRequest, retry = false):
       reply.push([key, entries]);
       continue;
     }
-    const rows = readRange(
-      ctx,
-      s.id,
-      incrementId({ ms: g.last_ms, seq: g.last_seq }),
-      MAX_ID,
-      limit,
-    );
+    // Only entries after the group's last ID, and none once it is the stream's last ID (Redis's
+    // `streamCompareID(&last, gt) > 0`): incrementId() cannot step past 2^64-1-2^64-1.
+    const groupLast = { ms: g.last_ms, seq: g.last_seq };
+    if (compareIds({ ms: s.last_ms, seq: s.last_seq }, groupLast) <= 0) continue;
+    const rows = readRange(ctx, s.id, incrementId(groupLast), MAX_ID, limit);
     if (rows.length === 0) continue;
     touchConsumer(ctx, s.id, g.name, consumer);
     const delivered: PelRow[] = [];
