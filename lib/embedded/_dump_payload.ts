@@ -11,7 +11,17 @@
 import { _crc64 } from "./_crc64.ts";
 import { _nodeEntries, type _NodeEntry } from "./_listpack.ts";
 import { _lzfDecompress } from "./_lzf.ts";
-import { compareIds, type IdParts, toPart } from "./ids.ts";
+import { compareIds, type IdParts, toPart, U64_MAX } from "./ids.ts";
+import { MAX_COUNTER } from "./replies.ts";
+
+/** Refuses a counter the embedded store cannot count on from (see {@linkcode MAX_COUNTER}). */
+function counter(value: number, what: string): number {
+  if (value <= MAX_COUNTER) return value;
+  throw new _DumpPayloadError(
+    "limit",
+    `The embedded store keeps ${what} up to ${MAX_COUNTER}; this payload has ${value}`,
+  );
+}
 
 /** The newest RDB version this reader knows (Redis 7.4's is 12). */
 const RDB_VERSION = 12;
@@ -49,7 +59,7 @@ export type _DumpedValue =
 
 /** Why a payload was refused: Redis's two answers, and a type the store does not keep. */
 export class _DumpPayloadError extends Error {
-  constructor(readonly problem: "checksum" | "format" | "type", message: string) {
+  constructor(readonly problem: "checksum" | "format" | "type" | "limit", message: string) {
     super(message);
   }
 }
@@ -75,6 +85,7 @@ const TYPE_NAMES: Record<number, string> = {
 };
 
 const decoder = new TextDecoder();
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const formatError = () => new _DumpPayloadError("format", "Bad data format");
 
 /** Reads RDB primitives from a buffer, refusing to read past its end. */
@@ -128,7 +139,7 @@ class RdbReader {
   /** `rdbLoadLen` as a count. */
   length(): number {
     const value = this.bigLength();
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw formatError();
+    if (value > SAFE) throw formatError();
     return Number(value);
   }
 
@@ -146,9 +157,11 @@ class RdbReader {
     };
   }
 
-  /** `rdbLoadMillisecondTime` (little-endian since RDB 9). */
+  /** `rdbLoadMillisecondTime` (little-endian since RDB 9); a time past 2^53 ms is not one. */
   millis(): number {
-    return Number(this.#view.getBigInt64(this.#take(8), true));
+    const value = this.#view.getBigInt64(this.#take(8), true);
+    if (value > SAFE || value < -SAFE) throw formatError();
+    return Number(value);
   }
 
   /** `rdbGenericLoadStringObject`: plain, integer-encoded or LZF-compressed. */
@@ -179,8 +192,6 @@ class RdbReader {
   }
 }
 
-const U64_MAX = 18446744073709551615n;
-
 function readStream(reader: RdbReader, type: number): _DumpedValue {
   const entries: _NodeEntry[] = [];
   for (let nodes = reader.length(); nodes > 0; nodes--) {
@@ -210,7 +221,7 @@ function readStream(reader: RdbReader, type: number): _DumpedValue {
   if (type !== 15) {
     reader.id(); // first ID: the first entry's, which the store finds itself
     maxDeletedId = reader.id();
-    entriesAdded = reader.length();
+    entriesAdded = counter(reader.length(), "entries-added");
   }
   const groups: _DumpedGroup[] = [];
   for (let count = reader.length(); count > 0; count--) {
@@ -219,14 +230,16 @@ function readStream(reader: RdbReader, type: number): _DumpedValue {
     let entriesRead: number | undefined;
     if (type !== 15) {
       const read = reader.bigLength();
-      entriesRead = read === U64_MAX ? -1 : Number(read);
+      entriesRead = read === U64_MAX ? -1 : counter(Number(read), "entries-read");
     }
     const pending = new Map<string, Omit<_DumpedPending, "consumer"> & { consumer?: string }>();
     for (let n = reader.length(); n > 0; n--) {
       const id = reader.rawId();
       const key = `${id.ms}-${id.seq}`;
       if (pending.has(key)) throw formatError();
-      pending.set(key, { id, deliveryTime: reader.millis(), deliveryCount: reader.length() });
+      const deliveryTime = reader.millis();
+      const deliveryCount = counter(reader.length(), "delivery counts");
+      pending.set(key, { id, deliveryTime, deliveryCount });
     }
     const consumers: _DumpedGroup["consumers"] = [];
     for (let n = reader.length(); n > 0; n--) {
@@ -259,8 +272,9 @@ function readStream(reader: RdbReader, type: number): _DumpedValue {
  * `verifyDumpPayload` does, then its value.
  *
  * @throws {_DumpPayloadError} `checksum` (Redis: "DUMP payload version or
- *   checksum are wrong"), `format` ("Bad data format") or `type` (a value the
- *   embedded store does not keep, such as a hash)
+ *   checksum are wrong"), `format` ("Bad data format"), `type` (a value the
+ *   embedded store does not keep, such as a hash) or `limit` (a counter above
+ *   what it counts to)
  *
  * @example A string dumped by Redis 7.0 (`SET k hello`, `DUMP k`)
  * ```ts

@@ -10,7 +10,7 @@ import { ReplyError } from "../errors.ts";
 import type { RedisReply } from "../connection.ts";
 import type { HandlerContext, StreamRow } from "./handler_context.ts";
 import { compareIds, type IdPart, type IdParts, MAX_ID, parseId, parseStrictId } from "./ids.ts";
-import { isKeyword, parseInteger } from "./replies.ts";
+import { checkCounter, isKeyword, parseInteger } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
 
 /** A group's row. */
@@ -158,6 +158,7 @@ export function xgroup(ctx: HandlerContext, args: readonly string[]): RedisReply
           if (entriesRead < 0 && entriesRead !== -1) {
             throw new ReplyError("ERR value for ENTRIESREAD must be positive or -1");
           }
+          checkCounter(entriesRead, "ENTRIESREAD");
           i++;
         } else {
           throw subcommandSyntaxError(args);

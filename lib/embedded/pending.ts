@@ -25,7 +25,7 @@ import {
   parseRangeStart,
   parseStrictId,
 } from "./ids.ts";
-import { isKeyword, noGroupError, parseInteger, syntaxError } from "./replies.ts";
+import { checkCounter, isKeyword, noGroupError, parseInteger, syntaxError } from "./replies.ts";
 import { handler, type HandlerSpec } from "./handler.ts";
 
 /** A PEL row. */
@@ -243,6 +243,7 @@ export function xclaim(ctx: HandlerContext, args: readonly string[]): RedisReply
     } else if (isKeyword(opt, "RETRYCOUNT") && moreArgs) {
       j++;
       retryCount = parseInteger(args[j], "Invalid RETRYCOUNT option argument for XCLAIM");
+      checkCounter(retryCount, "RETRYCOUNT");
     } else if (isKeyword(opt, "LASTID") && moreArgs) {
       j++;
       const parsed = parseStrictId(args[j]);

@@ -60,6 +60,24 @@ export function parseInteger(text: string, message?: string): number {
   throw message === undefined ? notIntegerError() : new ReplyError(`ERR ${message}`);
 }
 
+/**
+ * The largest counter the embedded store takes from a command (entries added
+ * or read, a delivery count): 2^52, so that counting on from it stays within
+ * JavaScript's exact integers, which node:sqlite reads back (Redis takes up
+ * to 2^63 - 1).
+ */
+export const MAX_COUNTER = 2 ** 52;
+
+/** Refuses a counter above {@linkcode MAX_COUNTER}, naming it; returns it otherwise. */
+export function checkCounter(value: number, what: string): number {
+  if (value > MAX_COUNTER) {
+    throw new ReplyError(
+      `ERR The embedded store keeps ${what} up to ${MAX_COUNTER}; use Redis for larger values`,
+    );
+  }
+  return value;
+}
+
 /** Case-insensitive keyword comparison (`keyword` given in upper case). */
 export function isKeyword(text: string, keyword: string): boolean {
   if (text.length !== keyword.length) return false;

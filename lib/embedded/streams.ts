@@ -31,7 +31,14 @@ import {
   parseStrictId,
   U64_MAX,
 } from "./ids.ts";
-import { arityError, checkNoNul, isKeyword, parseInteger, syntaxError } from "./replies.ts";
+import {
+  arityError,
+  checkCounter,
+  checkNoNul,
+  isKeyword,
+  parseInteger,
+  syntaxError,
+} from "./replies.ts";
 import {
   deleteNodes,
   nodeAppend,
@@ -330,6 +337,7 @@ export function xsetid(ctx: HandlerContext, args: readonly string[]): RedisReply
     if (isKeyword(args[i]!, "ENTRIESADDED") && more) {
       entriesAdded = parseInteger(args[i + 1]!);
       if (entriesAdded < 0) throw new ReplyError("ERR entries_added must be positive");
+      checkCounter(entriesAdded, "ENTRIESADDED");
     } else if (isKeyword(args[i]!, "MAXDELETEDID") && more) {
       maxDeleted = parseStrictId(args[i + 1]!);
       if (compareIds(id, maxDeleted) < 0) {

@@ -109,3 +109,77 @@ Deno.test("_readDumpPayload() refuses an LZF string claiming 2^40 bytes from 2",
   const body = [0, 0xc3, 2, 0x81, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x41];
   assert.equal(refusal(payloadOf(body)), "Bad data format");
 });
+
+Deno.test("_readDumpPayload() refuses entries out of ID order: SQLite would refuse the second", () => {
+  // master: count 2, deleted 0, field "a", 0; then 5-0 a 1, and (5 + delta)-0 a 1, the ms delta
+  // as a 13-bit integer (2 bytes and a 1-byte back length).
+  const payload = (delta: [number, number]) => {
+    const node = [
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      2,
+      1,
+      0,
+      1,
+      1,
+      1,
+      0x81,
+      0x61,
+      2,
+      0,
+      1,
+      2,
+      1,
+      0,
+      1,
+      0,
+      1,
+      1,
+      1,
+      4,
+      1,
+      2,
+      1,
+      ...delta,
+      2,
+      0,
+      1,
+      1,
+      1,
+      4,
+      1,
+      0xff,
+    ];
+    node[0] = node.length;
+    return payloadOf([
+      19,
+      1,
+      16,
+      ...[0, 0, 0, 0, 0, 0, 0, 5],
+      ...[0, 0, 0, 0, 0, 0, 0, 0],
+      node.length,
+      ...node,
+      2,
+      6,
+      0,
+      5,
+      0,
+      0,
+      0,
+      2,
+      0,
+    ]);
+  };
+  assert.deepEqual(
+    (_readDumpPayload(payload([0xc0, 0x01])) as { entries: unknown[] }).entries,
+    [
+      { id: { ms: 5, seq: 0 }, fields: ["a", "1"] },
+      { id: { ms: 6, seq: 0 }, fields: ["a", "1"] },
+    ],
+  );
+  assert.equal(refusal(payload([0xdf, 0xff])), "Bad data format"); // delta -1: 4-0 after 5-0
+});

@@ -130,9 +130,11 @@ Deno.test("openEmbeddedConnection() upgrades a version-1 file: the top part 2^53
     const db = new DatabaseSync(path);
     db.exec(`
       PRAGMA user_version = 1;
-      DROP TABLE stream_nodes;
+      DELETE FROM stream_nodes WHERE ms != 1;
+      INSERT INTO stream_nodes VALUES (1, ${top}, ${top}, 1, 1, 20);
       INSERT INTO entries (key_id, ms, seq, fields) VALUES (1, ${top}, ${top}, '["a","2"]');
-      UPDATE keys SET last_ms = ${top}, last_seq = ${top}, length = 2, entries_added = 2;
+      UPDATE keys SET last_ms = ${top}, last_seq = ${top}, length = 2, entries_added = 3,
+        max_del_ms = ${top}, max_del_seq = 7;
       UPDATE groups SET last_ms = ${top}, last_seq = ${top}, entries_read = 2;
       INSERT INTO consumers VALUES (1, 'g', 'c', 0);
       INSERT INTO pel VALUES (1, 'g', ${top}, ${top}, 'c', 0, 1);`);
@@ -146,6 +148,12 @@ Deno.test("openEmbeddedConnection() upgrades a version-1 file: the top part 2^53
       ]);
       assert.deepEqual(await connection.send(["XRANGE", "s", "(1-1", "+"]), [[max, ["a", "2"]]]);
       assert.deepEqual(await connection.send(["XPENDING", "s", "g"]), [1, max, max, [["c", "1"]]]);
+      const info = await connection.send(["XINFO", "STREAM", "s"]) as unknown[];
+      const field = (name: string) => info[info.indexOf(name) + 1];
+      assert.equal(field("last-generated-id"), max);
+      assert.equal(field("max-deleted-entry-id"), "18446744073709551615-7");
+      const [group] = await connection.send(["XINFO", "GROUPS", "s"]) as unknown[][];
+      assert.equal(group![group!.indexOf("last-delivered-id") + 1], max);
       await assert.rejects(
         connection.send(["XADD", "s", "*", "a", "3"]),
         /exhausted the last possible ID/,
@@ -153,7 +161,19 @@ Deno.test("openEmbeddedConnection() upgrades a version-1 file: the top part 2^53
     }
     const file = inspect(path);
     assert.equal(file.userVersion, SCHEMA_VERSION);
-    assert.ok(file.tables.includes("stream_nodes"));
+    const db2 = new DatabaseSync(path);
+    try {
+      // The top node's start is the BLOB of 2^64 - 1 now (approximate trimming finds it by ID).
+      assert.deepEqual(
+        db2.prepare(
+          "SELECT typeof(ms) AS ms, typeof(seq) AS seq FROM stream_nodes ORDER BY stream_nodes.ms",
+        )
+          .all().map((row) => ({ ...row })),
+        [{ ms: "integer", seq: "integer" }, { ms: "blob", seq: "blob" }],
+      );
+    } finally {
+      db2.close();
+    }
   });
 });
 
