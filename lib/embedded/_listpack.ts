@@ -29,6 +29,94 @@ function backlenSize(entryLength: number): number {
 }
 
 /**
+ * Reads a listpack's elements one at a time, so that a large listpack costs
+ * no more memory than what is kept of it.
+ *
+ * @throws {RangeError} when the bytes are not a whole, valid listpack
+ */
+export class _ListpackCursor {
+  readonly #lp: Uint8Array;
+  readonly #view: DataView;
+  #p = 6;
+
+  constructor(lp: Uint8Array) {
+    this.#lp = lp;
+    this.#view = new DataView(lp.buffer, lp.byteOffset, lp.byteLength);
+    if (
+      lp.length < 7 || this.#view.getUint32(0, true) !== lp.length || lp[lp.length - 1] !== 0xff
+    ) {
+      throw invalid();
+    }
+  }
+
+  /** Whether every element has been read. */
+  get done(): boolean {
+    return this.#p >= this.#lp.length - 1;
+  }
+
+  #need(n: number): void {
+    if (this.#p + n > this.#lp.length - 1) throw invalid();
+  }
+
+  /** The next element (a string's bytes are a view of the listpack). */
+  next(): _ListpackElement {
+    if (this.done) throw invalid();
+    const lp = this.#lp;
+    const view = this.#view;
+    const p = this.#p;
+    const b = lp[p]!;
+    let value: _ListpackElement;
+    let length: number; // of encoding + data
+    if ((b & 0x80) === 0) {
+      value = b & 0x7f;
+      length = 1;
+    } else if ((b & 0xc0) === 0x80) {
+      length = 1 + (b & 0x3f);
+      this.#need(length);
+      value = lp.subarray(p + 1, p + length);
+    } else if ((b & 0xe0) === 0xc0) {
+      this.#need(2);
+      const v = ((b & 0x1f) << 8) | lp[p + 1]!;
+      value = v >= 4096 ? v - 8192 : v;
+      length = 2;
+    } else if ((b & 0xf0) === 0xe0) {
+      this.#need(2);
+      length = 2 + (((b & 0x0f) << 8) | lp[p + 1]!);
+      this.#need(length);
+      value = lp.subarray(p + 2, p + length);
+    } else if (b === 0xf0) {
+      this.#need(5);
+      length = 5 + view.getUint32(p + 1, true);
+      this.#need(length);
+      value = lp.subarray(p + 5, p + length);
+    } else if (b === 0xf1) {
+      this.#need(3);
+      value = view.getInt16(p + 1, true);
+      length = 3;
+    } else if (b === 0xf2) {
+      this.#need(4);
+      const v = lp[p + 1]! | (lp[p + 2]! << 8) | (lp[p + 3]! << 16);
+      value = v >= 0x800000 ? v - 0x1000000 : v;
+      length = 4;
+    } else if (b === 0xf3) {
+      this.#need(5);
+      value = view.getInt32(p + 1, true);
+      length = 5;
+    } else if (b === 0xf4) {
+      this.#need(9);
+      const v = view.getBigInt64(p + 1, true);
+      value = v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v;
+      length = 9;
+    } else {
+      throw invalid();
+    }
+    this.#need(length + backlenSize(length));
+    this.#p = p + length + backlenSize(length);
+    return value;
+  }
+}
+
+/**
  * The elements of a listpack.
  *
  * @throws {RangeError} when the bytes are not a whole, valid listpack
@@ -45,68 +133,9 @@ function backlenSize(entryLength: number): number {
  * ```
  */
 export function _listpackElements(lp: Uint8Array): _ListpackElement[] {
-  const view = new DataView(lp.buffer, lp.byteOffset, lp.byteLength);
-  if (lp.length < 7 || view.getUint32(0, true) !== lp.length || lp[lp.length - 1] !== 0xff) {
-    throw invalid();
-  }
+  const cursor = new _ListpackCursor(lp);
   const out: _ListpackElement[] = [];
-  let p = 6;
-  while (p < lp.length - 1) {
-    const b = lp[p]!;
-    let length: number; // of encoding + data
-    const need = (n: number) => {
-      if (p + n > lp.length - 1) throw invalid();
-    };
-    if ((b & 0x80) === 0) {
-      out.push(b & 0x7f);
-      length = 1;
-    } else if ((b & 0xc0) === 0x80) {
-      const n = b & 0x3f;
-      need(1 + n);
-      out.push(lp.subarray(p + 1, p + 1 + n));
-      length = 1 + n;
-    } else if ((b & 0xe0) === 0xc0) {
-      need(2);
-      const v = ((b & 0x1f) << 8) | lp[p + 1]!;
-      out.push(v >= 4096 ? v - 8192 : v);
-      length = 2;
-    } else if ((b & 0xf0) === 0xe0) {
-      need(2);
-      const n = ((b & 0x0f) << 8) | lp[p + 1]!;
-      need(2 + n);
-      out.push(lp.subarray(p + 2, p + 2 + n));
-      length = 2 + n;
-    } else if (b === 0xf0) {
-      need(5);
-      const n = view.getUint32(p + 1, true);
-      need(5 + n);
-      out.push(lp.subarray(p + 5, p + 5 + n));
-      length = 5 + n;
-    } else if (b === 0xf1) {
-      need(3);
-      out.push(view.getInt16(p + 1, true));
-      length = 3;
-    } else if (b === 0xf2) {
-      need(4);
-      const v = lp[p + 1]! | (lp[p + 2]! << 8) | (lp[p + 3]! << 16);
-      out.push(v >= 0x800000 ? v - 0x1000000 : v);
-      length = 4;
-    } else if (b === 0xf3) {
-      need(5);
-      out.push(view.getInt32(p + 1, true));
-      length = 5;
-    } else if (b === 0xf4) {
-      need(9);
-      const v = view.getBigInt64(p + 1, true);
-      out.push(v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v);
-      length = 9;
-    } else {
-      throw invalid();
-    }
-    p += length;
-    need(backlenSize(length));
-    p += backlenSize(length);
-  }
+  while (!cursor.done) out.push(cursor.next());
   return out;
 }
 
@@ -155,20 +184,17 @@ const FLAG_SAME_FIELDS = 2;
  * ```
  */
 export function _nodeEntries(lp: Uint8Array, master: IdParts): _NodeEntry[] {
-  const elements = _listpackElements(lp);
-  let i = 0;
-  const next = () => {
-    if (i >= elements.length) throw invalid();
-    return elements[i++]!;
-  };
+  const cursor = new _ListpackCursor(lp);
+  const next = () => cursor.next();
   asInteger(next()); // live count
   asInteger(next()); // deleted count
-  const masterFields = Array.from({ length: asInteger(next()) }, () => asText(next()));
+  const masterFields: string[] = [];
+  for (let k = asInteger(next()); k > 0; k--) masterFields.push(asText(next()));
   if (asInteger(next()) !== 0) throw invalid();
   const masterMs = BigInt(master.ms);
   const masterSeq = BigInt(master.seq);
   const entries: _NodeEntry[] = [];
-  while (i < elements.length) {
+  while (!cursor.done) {
     const flags = asInteger(next());
     const ms = (masterMs + asDelta(next()) + U64) % U64;
     const seq = (masterSeq + asDelta(next()) + U64) % U64;
