@@ -1,19 +1,6 @@
 import assert from "node:assert/strict";
-import { _crc64 } from "../../lib/embedded/_crc64.ts";
 import { _DumpPayloadError, _readDumpPayload } from "../../lib/embedded/_dump_payload.ts";
-
-/** A DUMP payload of `body` (type byte and value): RDB version 10 and the CRC-64 after it. */
-function payloadOf(body: number[]): Uint8Array {
-  const bytes = new Uint8Array(body.length + 10);
-  bytes.set(body);
-  bytes.set([10, 0], body.length);
-  new DataView(bytes.buffer).setBigUint64(
-    body.length + 2,
-    _crc64(bytes.subarray(0, body.length + 2)),
-    true,
-  );
-  return bytes;
-}
+import { payloadOf } from "./_dump_payloads.ts";
 
 function refusal(payload: Uint8Array): string {
   try {

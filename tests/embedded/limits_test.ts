@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
 import { MAX_COUNTER } from "../../lib/embedded/replies.ts";
-import { _crc64 } from "../../lib/embedded/_crc64.ts";
+import { binary, payloadOf } from "./_dump_payloads.ts";
 
 const TOO_MANY = String(2 ** 60);
 
@@ -40,17 +40,10 @@ Deno.test("RESTORE refuses a payload whose entries-added is above 2^52, and writ
   // Redis 7.0 stream (type 19), no nodes, length 0, last 5-0, first 0-0, max deleted 0-0,
   // entries added 2^52 + 1 (a 64-bit length: 0x81 + 8 bytes), no groups.
   const body = [19, 0, 0, 5, 0, 0, 0, 0, 0, 0x81, 0, 0x10, 0, 0, 0, 0, 0, 1, 0];
-  const bytes = new Uint8Array(body.length + 10);
-  bytes.set(body);
-  bytes.set([10, 0], body.length);
-  new DataView(bytes.buffer).setBigUint64(
-    body.length + 2,
-    _crc64(bytes.subarray(0, body.length + 2)),
-    true,
-  );
+  const bytes = payloadOf(body);
   await using db = openEmbeddedConnection(":memory:");
   await assert.rejects(
-    db.send(["RESTORE", "s", "0", String.fromCharCode(...bytes)]),
+    db.send(["RESTORE", "s", "0", binary(bytes)]),
     new RegExp(
       `^ReplyError: ERR The embedded store keeps entries-added up to ${MAX_COUNTER}; this payload has ${
         MAX_COUNTER + 1

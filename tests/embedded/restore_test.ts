@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createClient } from "@redis/client";
 import { openEmbeddedConnection } from "../../lib/embedded/connection.ts";
-import { _crc64 } from "../../lib/embedded/_crc64.ts";
+import { binary, payloadOf } from "./_dump_payloads.ts";
 import { serve } from "../../lib/serve/server.ts";
 import { ignoreRedis, type RedisServer, startRedis } from "../_redis_server.ts";
 
@@ -52,12 +52,6 @@ async function rawCommand(
     conn.close();
   }
 }
-
-const binary = (bytes: Uint8Array) => {
-  let out = "";
-  for (const byte of bytes) out += String.fromCharCode(byte);
-  return out;
-};
 
 /** XINFO STREAM FULL without the radix-tree statistics (the embedded store estimates them). */
 function infoWithoutRadixTree(reply: unknown): unknown[] {
@@ -276,14 +270,7 @@ Deno.test({
         payload.slice(0, Math.floor((payload.length - 10) / 2)),
         (c) => c.charCodeAt(0),
       );
-      const cut = new Uint8Array(body.length + 10);
-      cut.set(body);
-      cut.set([10, 0], body.length);
-      new DataView(cut.buffer).setBigUint64(
-        body.length + 2,
-        _crc64(cut.subarray(0, body.length + 2)),
-        true,
-      );
+      const cut = payloadOf(body);
       await assert.rejects(
         embedded.send(["RESTORE", "fresh", "0", binary(cut)]),
         /^ReplyError: ERR Bad data format$/,
