@@ -239,10 +239,16 @@ Deno.test({
         "Redis accepts the password again; consuming",
       ]);
       const forwarded = /^forwarded \d+ readings? to app:spooled \(spool_seq \d+\.\.\d+\)$/;
+      // A batch Redis stored just before the kill -9 (its reply lost) is found there on the retry
+      // and removed from the spool, not added again (checkSpoolForwarded() checks each once).
+      const already =
+        /^\d+ spooled readings? (was|were) already in app:spooled \(spool_seq \d+\.\.\d+\); removed from the spool$/;
       const left = /^spool: (\d+) readings? still spooled in \.rstream\/spool\.db; /;
       assert.ok(matching(spooled.stderr, lost).length <= 1, spooled.stderr.join("\n"));
       assert.deepEqual(
-        withoutLost(spooled.stderr).filter((line) => !forwarded.test(line) && !left.test(line)),
+        withoutLost(spooled.stderr).filter((line) =>
+          !forwarded.test(line) && !left.test(line) && !already.test(line)
+        ),
         [
           `warning: forwarding: ${text}; the readings stay spooled`,
           "Redis accepts the password again; forwarding spooled readings",
