@@ -13,10 +13,15 @@ import type { Delivery } from "./options.ts";
 
 /** What becomes of acks: the worker's callbacks. */
 export interface AckOutcomes {
-  /** The XACK of these deliveries was answered. */
-  acked(deliveries: readonly Delivery[]): void;
+  /** The XACK of these deliveries was answered; `count` is its reply (entries it removed). */
+  acked(deliveries: readonly Delivery[], count?: number): void;
   /** The XACK of these deliveries failed; they are kept for {@linkcode AckBatcher.ackAgain}. */
   failed(deliveries: readonly Delivery[], error: unknown): void;
+  /**
+   * Asked of each delivery as its batch is sent: returning `true` takes it
+   * out of the batch (the worker acks it alone).
+   */
+  alone?(delivery: Delivery): boolean;
 }
 
 /**
@@ -29,7 +34,7 @@ export interface AckOutcomes {
  * import assert from "node:assert/strict";
  * const sent: string[][] = [];
  * const acked: string[] = [];
- * const acks = new AckBatcher((ids) => Promise.resolve(void sent.push(ids)), {
+ * const acks = new AckBatcher((ids) => Promise.resolve(sent.push(ids) && ids.length), {
  *   acked: (deliveries) => acked.push(...deliveries.map((d) => d.id)),
  *   failed: () => {},
  * });
@@ -42,7 +47,7 @@ export interface AckOutcomes {
  * ```
  */
 export class AckBatcher {
-  readonly #send: (ids: string[]) => Promise<unknown>;
+  readonly #send: (ids: string[]) => Promise<number>;
   readonly #outcomes: AckOutcomes;
   /** Handled, XACK not sent yet. */
   #queued: Delivery[] = [];
@@ -56,7 +61,7 @@ export class AckBatcher {
   readonly #unconfirmed = new Map<string, Delivery>();
 
   /** Sends each batch with `send` and reports its outcome to `outcomes`. */
-  constructor(send: (ids: string[]) => Promise<unknown>, outcomes: AckOutcomes) {
+  constructor(send: (ids: string[]) => Promise<number>, outcomes: AckOutcomes) {
     this.#send = send;
     this.#outcomes = outcomes;
   }
@@ -98,27 +103,33 @@ export class AckBatcher {
   /**
    * Takes the queued acks to send them with another command (one pipeline);
    * report the answer with {@linkcode report}. They count as sent meanwhile.
+   * Those `alone` claims are not in it.
    */
   take(): Delivery[] {
-    const batch = this.#queued;
+    const alone = this.#outcomes.alone;
+    const batch = alone ? this.#queued.filter((d) => !alone(d)) : this.#queued;
     this.#queued = [];
     for (const delivery of batch) this.#sent.set(delivery.id, delivery);
     return batch;
   }
 
-  /** Reports the answer to a batch from {@linkcode take}: `error` when its XACK failed. */
-  report(batch: readonly Delivery[], error?: unknown): void {
+  /**
+   * Reports the answer to a batch from {@linkcode take}: its XACK's `count`,
+   * or the `error` it failed with.
+   */
+  report(batch: readonly Delivery[], answer: { count?: number; error?: unknown } = {}): void {
+    const { count, error } = answer;
     for (const delivery of batch) this.#sent.delete(delivery.id);
     if (batch.length === 0) return;
-    if (error === undefined) return this.#outcomes.acked(batch);
+    if (error === undefined) return this.#outcomes.acked(batch, count);
     for (const delivery of batch) this.#unconfirmed.set(delivery.id, delivery);
     this.#outcomes.failed(batch, error);
   }
 
-  #track(batch: readonly Delivery[], call: Promise<unknown>) {
+  #track(batch: readonly Delivery[], call: Promise<number>) {
     const done: Promise<void> = call.then(
-      () => this.report(batch),
-      (error) => this.report(batch, error),
+      (count) => this.report(batch, { count }),
+      (error) => this.report(batch, { error }),
     ).finally(() => this.#batches.delete(done));
     this.#batches.add(done);
   }

@@ -48,7 +48,7 @@ Deno.test("AckBatcher sends nothing while held; take() hands the queue to a pipe
   assert.deepEqual(batch.map((d) => d.id), ["1-0", "2-0"]);
   assert.deepEqual([...acks.ids()], ["1-0", "2-0"], "taken acks still count until answered");
   assert.ok(acks.isUnacked("2-0"));
-  acks.report(batch);
+  acks.report(batch, { count: 2 });
   assert.deepEqual(acked, ["1-0", "2-0"]);
   assert.deepEqual([...acks.ids()], []);
   await acks.settled();
@@ -75,7 +75,7 @@ Deno.test("AckBatcher keeps a failed batch to ack again, never reporting it acke
 Deno.test("AckBatcher.settled() sends queued acks and waits for every batch in flight", async () => {
   let answer!: () => void;
   const acked: string[] = [];
-  const acks = new AckBatcher(() => new Promise<void>((resolve) => answer = resolve), {
+  const acks = new AckBatcher(() => new Promise<number>((resolve) => answer = () => resolve(1)), {
     acked: (ds) => acked.push(...ds.map((d) => d.id)),
     failed: () => {},
   });
@@ -100,4 +100,21 @@ Deno.test("AckBatcher.ackAgain() with stillOwned acks only what the consumer sti
   assert.deepEqual(again.map((d) => d.id), ["1-0", "3-0"]);
   assert.deepEqual(sent.at(-1), ["1-0", "3-0"]);
   assert.equal(acks.isUnacked("2-0"), false, "the lost one is dropped, not acked later");
+});
+
+Deno.test("AckBatcher hands XACK's count to acked() and leaves out what alone() takes", async () => {
+  const sent: string[][] = [];
+  const answers: [string[], number | undefined][] = [];
+  const alone: string[] = [];
+  const acks = new AckBatcher((ids) => Promise.resolve(sent.push(ids) && 1), {
+    acked: (ds, count) => answers.push([ds.map((d) => d.id), count]),
+    failed: () => {},
+    alone: (d) => d.id === "2-0" && alone.push(d.id) > 0,
+  });
+  for (const id of ["1-0", "2-0", "3-0"]) acks.add(delivery(id));
+  await acks.settled();
+  assert.deepEqual(alone, ["2-0"]);
+  assert.deepEqual(sent, [["1-0", "3-0"]]);
+  assert.deepEqual(answers, [[["1-0", "3-0"], 1]]);
+  assert.equal(acks.isUnacked("2-0"), false, "the worker owns what alone() took");
 });

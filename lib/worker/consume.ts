@@ -31,6 +31,7 @@ import {
 } from "../errors.ts";
 import { CommandStore, type GroupEntry, type StreamStore } from "../store.ts";
 import { AckBatcher } from "./acks.ts";
+import { TakeoverGuard } from "./_takeover.ts";
 import { deadLetterFields } from "./dead_letter.ts";
 import { removeIdleConsumers } from "./idle_consumers.ts";
 import {
@@ -88,8 +89,12 @@ export class ConsumerWorker {
   #acks!: AckBatcher;
   /** Handlers that returned a promise and have not settled: what `concurrency` bounds. */
   readonly #inFlight = new Map<string, Promise<void>>();
-  /** XACKs of re-delivered entries, sent one by one (see #handled). */
+  /** XACKs of re-delivered or at-risk entries, sent one by one (see #handled). */
   readonly #singleAcks = new Set<Promise<void>>();
+  /** The IDs of those XACKs (kept claimed, not reclaimed, until answered). */
+  readonly #singleAckIds = new Set<string>();
+  /** First deliveries another consumer may have taken over during a stall: acked alone. */
+  #guard!: TakeoverGuard;
   /** Entries of the read batch being dispatched that have not started yet (kept claimed). */
   readonly #waiting = new Set<string>();
   /** Whether the last handler returned synchronously: a whole batch can then be read at once. */
@@ -140,9 +145,19 @@ export class ConsumerWorker {
     });
     this.#store = new CommandStore(watchdog.connection);
     const o = this.#o;
+    this.#guard = new TakeoverGuard(o.claimIdleMs);
     this.#acks = new AckBatcher((ids) => this.#store.ack(o.stream, o.group, { ids }), {
-      acked: (deliveries) => {
-        for (const delivery of deliveries) this.#succeeded(delivery);
+      acked: (deliveries, count) => {
+        const ours = new Set(this.#guard.acked(deliveries.map((d) => d.id), count ?? Infinity));
+        for (const delivery of deliveries) {
+          if (ours.has(delivery.id)) this.#succeeded(delivery);
+          else this.#guard.forget(delivery.id); // another consumer acked (and reported) it
+        }
+      },
+      alone: (delivery) => {
+        if (!this.#guard.atRisk(delivery.id)) return false;
+        this.#ackAlone(delivery);
+        return true;
       },
       failed: (_, error) => {
         // The handlers succeeded: ack them again once the store answers, don't run them again.
@@ -203,6 +218,7 @@ export class ConsumerWorker {
     // Synchronous handlers finish one by one: a whole batch never waits for a slot long.
     const count = Math.min(o.count, this.#remaining(), this.#syncHandlers ? o.count : free);
     let entries: GroupEntry[];
+    const sentAt = performance.now();
     if (this.#backlog) {
       entries = await this.#ackAndRead(count);
     } else {
@@ -219,6 +235,7 @@ export class ConsumerWorker {
     // The acks of this batch wait for the next read (or the next tick's flush).
     this.#acks.hold();
     for (const entry of entries) this.#waiting.add(entry.id);
+    this.#guard.track(this.#waiting, sentAt);
     try {
       for (const entry of entries) {
         // Entries read but not started when stopping stay pending for the next run.
@@ -229,6 +246,7 @@ export class ConsumerWorker {
         await this.#dispatch(entry, 1);
       }
     } finally {
+      for (const id of this.#waiting) this.#guard.forget(id); // not started: pending for later
       this.#waiting.clear();
       this.#acks.release();
       if (!this.#backlog) this.#acks.flush();
@@ -250,13 +268,13 @@ export class ConsumerWorker {
       replies = await this.#store.connection.pipeline([ack, read]);
     } catch (error) {
       const named = toStreamError(error, { ...context, command: "XACK" });
-      this.#acks.report(batch, named);
+      this.#acks.report(batch, { error: named });
       throw named;
     }
     const [acked, reply] = replies;
     if (acked instanceof Error) {
-      this.#acks.report(batch, toStreamError(acked, { ...context, command: "XACK" }));
-    } else this.#acks.report(batch);
+      this.#acks.report(batch, { error: toStreamError(acked, { ...context, command: "XACK" }) });
+    } else this.#acks.report(batch, { count: XACK.parse(acked!) });
     if (reply instanceof Error) throw toStreamError(reply, { ...context, command: "XREADGROUP" });
     return XREADGROUP.parse(reply!)[0]?.entries ?? [];
   }
@@ -336,6 +354,7 @@ export class ConsumerWorker {
   }
 
   #succeeded(delivery: Delivery) {
+    this.#guard.forget(delivery.id);
     this.#lastErrors.delete(delivery.id);
     this.stats.succeeded++;
     this.#hooks.settled?.(delivery.id, true);
@@ -354,7 +373,7 @@ export class ConsumerWorker {
       const counts = await deliveryCounts(this.#store, this.#o, entries);
       for (const entry of entries) {
         // Entries still being handled here are pending too: leave them to their handler.
-        if (this.#inFlight.has(entry.id) || this.#acks.isUnacked(entry.id)) continue;
+        if (this.#inFlight.has(entry.id) || this.#isUnacked(entry.id)) continue;
         if (options.skipFailed && this.#lastErrors.has(entry.id)) continue;
         await this.#waitForSlot();
         if (this.#stopping) return;
@@ -375,7 +394,7 @@ export class ConsumerWorker {
       // or has handled and is still acking (their XACK may not have been answered yet).
       const entries = round.entries.filter((entry) =>
         !this.#inFlight.has(entry.id) && !this.#waiting.has(entry.id) &&
-        !this.#acks.isUnacked(entry.id)
+        !this.#isUnacked(entry.id)
       );
       if (entries.length > 0) {
         this.stats.reclaimed += entries.length;
@@ -458,24 +477,42 @@ export class ConsumerWorker {
   /** The handler succeeded: its ack goes out with the next batch. */
   #handled(delivery: Delivery, recovered = false) {
     this.stats.handled++;
-    if (!recovered) return this.#acks.add(delivery);
-    // A pending entry re-delivered to this consumer (its own after a restart, or reclaimed) may
-    // be taken over by another consumer meanwhile: ack it alone, so XACK's count says whether it
-    // was still pending, and report it handled only then.
+    if (!recovered && !this.#guard.atRisk(delivery.id)) return this.#acks.add(delivery);
+    this.#ackAlone(delivery);
+  }
+
+  /**
+   * Acks one delivery alone and reports it handled only if XACK says it was
+   * still pending: a re-delivered entry (its own after a restart, or
+   * reclaimed) or one at risk after a stall may have been taken over, handled
+   * and acked by another consumer meanwhile.
+   */
+  #ackAlone(delivery: Delivery) {
     const o = this.#o;
+    this.#singleAckIds.add(delivery.id);
     const ack = this.#store.ack(o.stream, o.group, { ids: [delivery.id] }).then(
       (acked) => {
         if (acked > 0) this.#succeeded(delivery);
+        else this.#guard.forget(delivery.id);
       },
-      (error) => this.#acks.report([delivery], error),
-    ).finally(() => this.#singleAcks.delete(ack));
+      (error) => this.#acks.report([delivery], { error }),
+    ).finally(() => {
+      this.#singleAckIds.delete(delivery.id);
+      this.#singleAcks.delete(ack);
+    });
     this.#singleAcks.add(ack);
+  }
+
+  /** Whether `id` was handled here and its ack is not confirmed yet. */
+  #isUnacked(id: string): boolean {
+    return this.#singleAckIds.has(id) || this.#acks.isUnacked(id);
   }
 
   /** The handler failed: the entry stays pending, to be reclaimed and retried. */
   #failed(delivery: Delivery, error: unknown) {
     this.stats.failed++;
     this.stats.handled++;
+    this.#guard.forget(delivery.id);
     this.#lastErrors.set(delivery.id, message(error));
     this.#hooks.settled?.(delivery.id, false);
     this.#emit({ type: "failed", delivery, error });
@@ -505,10 +542,20 @@ export class ConsumerWorker {
   #keepClaimed() {
     const o = this.#o;
     // Entries being handled, waiting in the read batch, or handled and not yet acked for sure.
-    const ids = [...new Set([...this.#inFlight.keys(), ...this.#waiting, ...this.#acks.ids()])];
+    const ids = [
+      ...new Set([
+        ...this.#inFlight.keys(),
+        ...this.#waiting,
+        ...this.#acks.ids(),
+        ...this.#singleAckIds,
+      ]),
+    ];
     if (ids.length === 0 || this.#claiming) return; // one XCLAIM at a time, none piling up
     this.#claiming = true;
+    const sentAt = performance.now();
+    for (const id of ids) this.#guard.atRisk(id); // a late beat: those stay at risk
     this.#store.claimIds(o.stream, o.group, { consumer: o.consumer, minIdleMs: 0, ids })
+      .then((claimed) => this.#guard.refresh(claimed, sentAt))
       .catch((error) => this.#report(error))
       .finally(() => this.#claiming = false);
   }

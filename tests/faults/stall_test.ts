@@ -42,6 +42,7 @@ Deno.test({
       deadLettered: new Map(),
       failed: 0,
       claimed: 0,
+      claimedIds: new Set(),
       deleted: [],
     };
     const events: { at: number; event: WorkerEvent }[] = [];
