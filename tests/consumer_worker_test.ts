@@ -402,6 +402,52 @@ backendTest("deliveries() yields entries that are acked explicitly", async (stor
   assert.deepEqual((await store.pending("s", "g")).map((p) => p.id), [held[1]!.id]);
 });
 
+/** Blocks the event loop for `ms`: a stall (no timers, no heartbeats) in this process. */
+function stall(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* busy */ }
+}
+
+backendTest(
+  "consume() has acked and reported every entry when it returns, also those acked alone after a stall",
+  async (store) => {
+    await store.addMany("s", Array.from({ length: 10 }, (_, n) => ({ n: String(n) })));
+    const events: WorkerEvent[] = [];
+    let calls = 0;
+    const stats = await consume(
+      () => {
+        // The 10th stalls past claimIdleMs / 2: the queued acks of the batch go out alone.
+        if (++calls === 10) stall(600);
+      },
+      options(store, {
+        count: 10,
+        maxHandled: 10,
+        claimIdleMs: 1000,
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    assert.equal(stats.succeeded, 10);
+    assert.equal(events.filter((e) => e.type === "handled").length, 10);
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  },
+);
+
+backendTest(
+  "deliveries() ack() resolves when another consumer took the entry over and acked it meanwhile",
+  async (store) => {
+    await store.addMany("s", [{ n: "1" }]);
+    const iterator = deliveries(options(store, { maxHandled: 1, claimIdleMs: 1000 }));
+    for await (const delivery of iterator) {
+      stall(1200); // no heartbeat: another consumer may take it over, and here it acked it
+      assert.equal(await store.ack("s", "g", { ids: [delivery.id] }), 1);
+      await delivery.ack();
+    }
+    const stats = await iterator.stats;
+    assert.equal(stats.succeeded, 0, "reported by the consumer that acked it, not this one");
+    assert.equal((await store.pendingSummary("s", "g")).count, 0);
+  },
+);
+
 backendTest(
   "deliveries() stops the worker when the loop is left, leaving un-acked entries pending",
   async (store) => {

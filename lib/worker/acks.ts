@@ -59,6 +59,8 @@ export class AckBatcher {
   readonly #batches = new Set<Promise<void>>();
   /** XACK failed: acked again later, not handled again. */
   readonly #unconfirmed = new Map<string, Delivery>();
+  /** Those of them that were acked alone: acked alone again, their count checked. */
+  readonly #alone = new Set<string>();
 
   /** Sends each batch with `send` and reports its outcome to `outcomes`. */
   constructor(send: (ids: string[]) => Promise<number>, outcomes: AckOutcomes) {
@@ -115,14 +117,21 @@ export class AckBatcher {
 
   /**
    * Reports the answer to a batch from {@linkcode take}: its XACK's `count`,
-   * or the `error` it failed with.
+   * or the `error` it failed with. A failed XACK of one delivery the worker
+   * acked alone (`alone: true`) is retried alone by {@linkcode ackAgain}.
    */
-  report(batch: readonly Delivery[], answer: { count?: number; error?: unknown } = {}): void {
+  report(
+    batch: readonly Delivery[],
+    answer: { count?: number; error?: unknown; alone?: boolean } = {},
+  ): void {
     const { count, error } = answer;
     for (const delivery of batch) this.#sent.delete(delivery.id);
     if (batch.length === 0) return;
     if (error === undefined) return this.#outcomes.acked(batch, count);
-    for (const delivery of batch) this.#unconfirmed.set(delivery.id, delivery);
+    for (const delivery of batch) {
+      this.#unconfirmed.set(delivery.id, delivery);
+      if (answer.alone) this.#alone.add(delivery.id);
+    }
     this.#outcomes.failed(batch, error);
   }
 
@@ -154,26 +163,40 @@ export class AckBatcher {
   }
 
   /**
-   * Acks every delivery whose XACK failed, in one call, and returns them;
-   * with `stillOwned`, only those the consumer still owns (the others are
-   * dropped: another consumer took them over).
+   * Acks again every delivery whose XACK failed: those of batches in one
+   * call (all `acked`: what is no longer pending was removed by the lost
+   * reply's XACK), those acked alone one by one (`acked` only when XACK's
+   * count says it was still pending, else `gone`: acked by another consumer,
+   * or by the XACK whose reply was lost). With `stillOwned`, the deliveries
+   * the consumer no longer owns are not acked but dropped (`takenOver`).
    */
   async ackAgain(
     options: { stillOwned?: (ids: string[]) => Promise<Set<string>> } = {},
-  ): Promise<Delivery[]> {
-    if (this.#unconfirmed.size === 0) return [];
-    let batch = [...this.#unconfirmed.values()];
+  ): Promise<{ acked: Delivery[]; gone: Delivery[]; takenOver: Delivery[] }> {
+    const acked: Delivery[] = [];
+    const gone: Delivery[] = [];
+    const takenOver: Delivery[] = [];
+    if (this.#unconfirmed.size === 0) return { acked, gone, takenOver };
+    let all = [...this.#unconfirmed.values()];
     if (options.stillOwned) {
       // While the XACK was failing, another consumer may have reclaimed (and handled) some:
       // those are its now, not acked (nor reported handled) by this one.
-      const owned = await options.stillOwned(batch.map((d) => d.id));
-      const lost = batch.filter((d) => !owned.has(d.id));
-      for (const delivery of lost) this.#unconfirmed.delete(delivery.id);
-      batch = batch.filter((d) => owned.has(d.id));
-      if (batch.length === 0) return [];
+      const owned = await options.stillOwned(all.map((d) => d.id));
+      for (const delivery of all) if (!owned.has(delivery.id)) takenOver.push(delivery);
+      all = all.filter((d) => owned.has(d.id));
     }
-    await this.#send(batch.map((d) => d.id));
-    for (const delivery of batch) this.#unconfirmed.delete(delivery.id);
-    return batch;
+    const batch = all.filter((d) => !this.#alone.has(d.id));
+    if (batch.length > 0) {
+      await this.#send(batch.map((d) => d.id));
+      acked.push(...batch);
+    }
+    const alone = all.filter((d) => this.#alone.has(d.id));
+    const counts = await Promise.all(alone.map((d) => this.#send([d.id])));
+    alone.forEach((delivery, i) => (counts[i]! > 0 ? acked : gone).push(delivery));
+    for (const delivery of [...acked, ...gone, ...takenOver]) {
+      this.#unconfirmed.delete(delivery.id);
+      this.#alone.delete(delivery.id);
+    }
+    return { acked, gone, takenOver };
   }
 }

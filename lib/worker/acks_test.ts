@@ -66,10 +66,10 @@ Deno.test("AckBatcher keeps a failed batch to ack again, never reporting it acke
   assert.ok(acks.isUnacked("1-0"));
   fail = false;
   const again = await acks.ackAgain();
-  assert.deepEqual(again.map((d) => d.id), ["1-0", "2-0"]);
+  assert.deepEqual(again.acked.map((d) => d.id), ["1-0", "2-0"]);
   assert.deepEqual(sent.at(-1), ["1-0", "2-0"]);
   assert.equal(acks.isUnacked("1-0"), false);
-  assert.deepEqual(await acks.ackAgain(), []);
+  assert.deepEqual(await acks.ackAgain(), { acked: [], gone: [], takenOver: [] });
 });
 
 Deno.test("AckBatcher.settled() sends queued acks and waits for every batch in flight", async () => {
@@ -97,7 +97,8 @@ Deno.test("AckBatcher.ackAgain() with stillOwned acks only what the consumer sti
   fail = false;
   // 2-0 was reclaimed by another consumer while the XACK was failing.
   const again = await acks.ackAgain({ stillOwned: () => Promise.resolve(new Set(["1-0", "3-0"])) });
-  assert.deepEqual(again.map((d) => d.id), ["1-0", "3-0"]);
+  assert.deepEqual(again.acked.map((d) => d.id), ["1-0", "3-0"]);
+  assert.deepEqual(again.takenOver.map((d) => d.id), ["2-0"]);
   assert.deepEqual(sent.at(-1), ["1-0", "3-0"]);
   assert.equal(acks.isUnacked("2-0"), false, "the lost one is dropped, not acked later");
 });
@@ -117,4 +118,24 @@ Deno.test("AckBatcher hands XACK's count to acked() and leaves out what alone() 
   assert.deepEqual(sent, [["1-0", "3-0"]]);
   assert.deepEqual(answers, [[["1-0", "3-0"], 1]]);
   assert.equal(acks.isUnacked("2-0"), false, "the worker owns what alone() took");
+});
+
+Deno.test("AckBatcher.ackAgain() acks a failed lone ack alone and reports it gone when XACK says 0", async () => {
+  const sent: string[][] = [];
+  let fail = true;
+  const acks = new AckBatcher((ids) => {
+    sent.push(ids);
+    if (fail) return Promise.reject(new Error("connection lost"));
+    return Promise.resolve(ids[0] === "2-0" ? 0 : ids.length);
+  }, { acked: () => {}, failed: () => {} });
+  acks.add(delivery("1-0"));
+  await acks.settled();
+  acks.report([delivery("2-0")], { error: new Error("connection lost"), alone: true });
+  acks.report([delivery("3-0")], { error: new Error("connection lost"), alone: true });
+  fail = false;
+  const again = await acks.ackAgain();
+  assert.deepEqual(sent.slice(1), [["1-0"], ["2-0"], ["3-0"]]);
+  assert.deepEqual(again.acked.map((d) => d.id), ["1-0", "3-0"]);
+  assert.deepEqual(again.gone.map((d) => d.id), ["2-0"], "acked by another consumer meanwhile");
+  assert.deepEqual([...acks.ids()], []);
 });

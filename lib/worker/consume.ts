@@ -148,10 +148,14 @@ export class ConsumerWorker {
     this.#guard = new TakeoverGuard(o.claimIdleMs);
     this.#acks = new AckBatcher((ids) => this.#store.ack(o.stream, o.group, { ids }), {
       acked: (deliveries, count) => {
-        const ours = new Set(this.#guard.acked(deliveries.map((d) => d.id), count ?? Infinity));
+        if (count === undefined || count >= deliveries.length) {
+          for (const delivery of deliveries) this.#succeeded(delivery);
+          return;
+        }
+        const ours = new Set(this.#guard.acked(deliveries.map((d) => d.id), count));
         for (const delivery of deliveries) {
           if (ours.has(delivery.id)) this.#succeeded(delivery);
-          else this.#guard.forget(delivery.id); // another consumer acked (and reported) it
+          else this.#ackedByAnother(delivery.id);
         }
       },
       alone: (delivery) => {
@@ -198,8 +202,8 @@ export class ConsumerWorker {
       }
     } finally {
       await Promise.allSettled([...this.#inFlight.values()]);
-      await Promise.allSettled([...this.#singleAcks]);
-      await this.#acks.settled();
+      await this.#acks.settled(); // its last batch may hand at-risk deliveries to single acks
+      while (this.#singleAcks.size > 0) await Promise.allSettled([...this.#singleAcks]);
       clearInterval(heartbeat); // only now: in-flight entries stay claimed until acked
       await this.#ackAgain().catch(() => {/* they stay pending for the next run */});
     }
@@ -350,7 +354,24 @@ export class ConsumerWorker {
       );
       return new Set(ids.filter((id) => !others.has(id)));
     };
-    for (const delivery of await this.#acks.ackAgain({ stillOwned })) this.#succeeded(delivery);
+    const { acked, gone, takenOver } = await this.#acks.ackAgain({ stillOwned });
+    for (const delivery of acked) this.#succeeded(delivery);
+    for (const delivery of gone) this.#ackedByAnother(delivery.id);
+    for (const delivery of takenOver) {
+      // Another consumer owns it now: its outcome is that consumer's.
+      this.#guard.forget(delivery.id);
+      this.#hooks.settled?.(delivery.id, false);
+    }
+  }
+
+  /**
+   * The entry is acked, but not by this XACK: by another consumer that took
+   * it over (and reported it), or by an earlier XACK of this worker whose
+   * reply was lost. Settled, not reported.
+   */
+  #ackedByAnother(id: string) {
+    this.#guard.forget(id);
+    this.#hooks.settled?.(id, true);
   }
 
   #succeeded(delivery: Delivery) {
@@ -493,9 +514,9 @@ export class ConsumerWorker {
     const ack = this.#store.ack(o.stream, o.group, { ids: [delivery.id] }).then(
       (acked) => {
         if (acked > 0) this.#succeeded(delivery);
-        else this.#guard.forget(delivery.id);
+        else this.#ackedByAnother(delivery.id);
       },
-      (error) => this.#acks.report([delivery], { error }),
+      (error) => this.#acks.report([delivery], { error, alone: true }),
     ).finally(() => {
       this.#singleAckIds.delete(delivery.id);
       this.#singleAcks.delete(ack);

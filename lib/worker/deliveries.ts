@@ -70,11 +70,18 @@ export function deliveries(options: ConsumeOptions): AsyncIterableIterator<Ackab
         },
       });
     });
-  // The worker tells when a delivery's outcome is final (its XACK confirmed, or failed).
-  const settled = (id: string) => {
+  // The worker tells when a delivery's outcome is final: acked (by its XACK, or by another
+  // consumer's after a takeover), or not (failed, or taken over by another consumer).
+  const settled = (id: string, isAcked: boolean) => {
     settlers.delete(id);
-    acked.get(id)?.done();
+    const waiter = acked.get(id);
     acked.delete(id);
+    if (isAcked) waiter?.done();
+    else {
+      waiter?.fail(
+        new Error("another consumer took the entry over before its ack; it is handled there"),
+      );
+    }
   };
   const worker = (async () =>
     await new ConsumerWorker(handler, {

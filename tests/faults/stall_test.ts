@@ -42,7 +42,8 @@ Deno.test({
       deadLettered: new Map(),
       failed: 0,
       claimed: 0,
-      claimedIds: new Set(),
+      claimedBy: new Map(),
+      finishedBy: new Map(),
       deleted: [],
     };
     const events: { at: number; event: WorkerEvent }[] = [];
